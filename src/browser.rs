@@ -1,0 +1,81 @@
+//! Thin, failure-tolerant wrappers over the browser APIs the app uses. Each answers a
+//! neutral value where the API is missing (sandboxed iframes, privacy modes, native tests).
+
+use wasm_bindgen::JsCast;
+
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// Minutes east of UTC of the browser's zone at `ms` (JavaScript counts them west).
+pub fn local_offset_minutes(ms: i64) -> i32 {
+    -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).get_timezone_offset() as i32)
+}
+
+/// The page's origin, such as `http://127.0.0.1:8080`.
+pub fn origin() -> String {
+    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+}
+
+/// The document's base URL (for files beside `index.html`, which may sit under a sub-path).
+pub fn base_uri() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default()
+}
+
+/// Which browser storage a value lives in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Store {
+    Local,
+    Session,
+}
+
+fn storage(which: Store) -> Option<web_sys::Storage> {
+    let w = web_sys::window()?;
+    // Both calls throw (Err) in sandboxed frames without allow-same-origin.
+    match which {
+        Store::Local => w.local_storage().ok().flatten(),
+        Store::Session => w.session_storage().ok().flatten(),
+    }
+}
+
+pub fn storage_available(which: Store) -> bool {
+    storage(which).is_some_and(|s| s.set_item("frc.probe", "1").and_then(|_| s.remove_item("frc.probe")).is_ok())
+}
+
+pub fn storage_get(which: Store, key: &str) -> Option<String> {
+    storage(which)?.get_item(key).ok().flatten()
+}
+
+/// `false` when the value could not be kept (no storage, quota, privacy mode).
+pub fn storage_set(which: Store, key: &str, value: &str) -> bool {
+    storage(which).is_some_and(|s| s.set_item(key, value).is_ok())
+}
+
+pub fn storage_remove(which: Store, key: &str) {
+    if let Some(s) = storage(which) {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// Sets or removes an attribute on `<html>`.
+pub fn set_root_attribute(name: &str, value: Option<&str>) {
+    let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else { return };
+    let _ = match value {
+        Some(v) => root.set_attribute(name, v),
+        None => root.remove_attribute(name),
+    };
+}
+
+pub fn prefers_dark() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+/// The element with this id, as an `HtmlElement`.
+pub fn element_by_id(id: &str) -> Option<web_sys::HtmlElement> {
+    web_sys::window()?.document()?.get_element_by_id(id)?.dyn_into().ok()
+}

@@ -1,0 +1,15 @@
+//! Reusable view pieces. They take plain values and know nothing of pages or HTTP.
+
+pub mod error_view;
+pub mod header;
+pub mod pager;
+pub mod run_table;
+pub mod status_badge;
+pub mod timestamp;
+
+pub use error_view::ErrorView;
+pub use header::Header;
+pub use pager::Pager;
+pub use run_table::{RunTable, RunTableSkeleton};
+pub use status_badge::StatusBadge;
+pub use timestamp::Timestamp;

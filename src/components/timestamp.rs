@@ -1,0 +1,18 @@
+use crate::browser;
+use crate::time::{format_datetime, format_relative, Zone};
+use leptos::prelude::*;
+
+/// The time relative to now, with the absolute time (in the chosen zone) on hover.
+#[component]
+pub fn Timestamp(ms: Option<i64>, zone: Zone, now_ms: i64) -> impl IntoView {
+    ms.map(|ms| {
+        let offset = match zone {
+            Zone::Utc => 0,
+            Zone::Local => browser::local_offset_minutes(ms),
+        };
+        let absolute = format_datetime(ms, offset);
+        let iso = format_datetime(ms, 0);
+        view! { <time datetime=iso title=absolute>{format_relative(ms, now_ms)}</time> }.into_any()
+    })
+    .unwrap_or_else(|| view! { <span class="muted" title="not given">"–"</span> }.into_any())
+}

@@ -1,0 +1,17 @@
+//! Flow Run Console: browse, filter, inspect and act on Patchworks flow runs.
+//!
+//! Data flows one way: URL → typed query (`url_state`) → API client (`api`) → models →
+//! views (`pages`, `components`). See ARCHITECTURE.md for which module may use which.
+
+pub mod api;
+pub mod app;
+pub mod browser;
+pub mod components;
+pub mod config;
+pub mod pages;
+pub mod session;
+pub mod state;
+pub mod time;
+pub mod url_state;
+
+pub use app::App;

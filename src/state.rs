@@ -1,0 +1,198 @@
+//! App-wide state, provided once as context: configuration, the connection, the look.
+
+use crate::api::{ApiClient, ApiError};
+use crate::browser::{self, Store};
+use crate::config::AppConfig;
+use crate::session::{Connection, STORAGE_KEY};
+use crate::time::Zone;
+use leptos::prelude::*;
+
+/// What the last answer from the API said about the connection (shown in the header).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkState {
+    /// No credential stored yet.
+    NoToken,
+    /// Not asked yet, or no answer yet.
+    Unknown,
+    Ok,
+    Unauthorized,
+    Unreachable,
+}
+
+impl LinkState {
+    pub fn label(self) -> &'static str {
+        match self {
+            LinkState::NoToken => "Not connected",
+            LinkState::Unknown => "Connecting…",
+            LinkState::Ok => "Connected",
+            LinkState::Unauthorized => "Token rejected",
+            LinkState::Unreachable => "API unreachable",
+        }
+    }
+    pub fn css(self) -> &'static str {
+        match self {
+            LinkState::NoToken | LinkState::Unauthorized => "bad",
+            LinkState::Unknown => "unknown",
+            LinkState::Ok => "ok",
+            LinkState::Unreachable => "warn",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    /// Follow `prefers-color-scheme`.
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn parse(s: &str) -> Theme {
+        match s {
+            "light" => Theme::Light,
+            "dark" => Theme::Dark,
+            _ => Theme::Auto,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+    /// The next theme of the toggle: auto → the opposite of what auto shows now → the other → auto.
+    pub fn next(self, auto_is_dark: bool) -> Theme {
+        match (self, auto_is_dark) {
+            (Theme::Auto, true) => Theme::Light,
+            (Theme::Auto, false) => Theme::Dark,
+            (Theme::Light, _) if !auto_is_dark => Theme::Auto,
+            (Theme::Light, _) => Theme::Dark,
+            (Theme::Dark, _) if auto_is_dark => Theme::Auto,
+            (Theme::Dark, _) => Theme::Light,
+        }
+    }
+}
+
+const THEME_KEY: &str = "frc.theme";
+const ZONE_KEY: &str = "frc.zone";
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub config: StoredValue<AppConfig>,
+    /// Problems found in `config.json`, shown once on the Connection page.
+    pub config_warnings: StoredValue<Vec<String>>,
+    pub connection: RwSignal<Connection>,
+    pub link: RwSignal<LinkState>,
+    pub theme: RwSignal<Theme>,
+    pub zone: RwSignal<Zone>,
+}
+
+impl AppState {
+    pub fn new(config: AppConfig, config_warnings: Vec<String>) -> AppState {
+        let connection = browser::storage_get(Store::Local, STORAGE_KEY)
+            .or_else(|| browser::storage_get(Store::Session, STORAGE_KEY))
+            .map(|s| Connection::from_json(&s))
+            .unwrap_or_default();
+        let link = if connection.credential.is_some() { LinkState::Unknown } else { LinkState::NoToken };
+        let theme = browser::storage_get(Store::Local, THEME_KEY).map(|s| Theme::parse(&s)).unwrap_or(Theme::Auto);
+        let zone = browser::storage_get(Store::Local, ZONE_KEY).and_then(|s| Zone::parse(&s)).unwrap_or(config.time_zone);
+        apply_theme(theme);
+        AppState {
+            config: StoredValue::new(config),
+            config_warnings: StoredValue::new(config_warnings),
+            connection: RwSignal::new(connection),
+            link: RwSignal::new(link),
+            theme: RwSignal::new(theme),
+            zone: RwSignal::new(zone),
+        }
+    }
+
+    /// The API base in force: the Connection page's, else `config.json`'s, else this origin.
+    pub fn api_base(&self) -> String {
+        let from_user = self.connection.with(|c| c.api_base.clone());
+        from_user
+            .or_else(|| Some(self.config.with_value(|c| c.api_base.clone())).filter(|b| !b.is_empty()))
+            .map(|b| if b.starts_with('/') { format!("{}{b}", browser::origin()) } else { b })
+            .unwrap_or_else(browser::origin)
+    }
+
+    /// A client for the current connection (a tracked read: resources re-run on change).
+    pub fn client(&self) -> ApiClient {
+        let credential = self.connection.with(|c| c.credential.clone());
+        ApiClient::new(&self.api_base(), credential, self.config.with_value(|c| c.request_timeout_ms))
+    }
+
+    pub fn save_connection(&self, c: Connection) {
+        let text = c.to_json();
+        if !browser::storage_set(Store::Local, STORAGE_KEY, &text) {
+            browser::storage_set(Store::Session, STORAGE_KEY, &text);
+        }
+        self.link.set(if c.credential.is_some() { LinkState::Unknown } else { LinkState::NoToken });
+        self.connection.set(c);
+    }
+
+    pub fn sign_out(&self) {
+        browser::storage_remove(Store::Local, STORAGE_KEY);
+        browser::storage_remove(Store::Session, STORAGE_KEY);
+        self.connection.update(|c| c.credential = None);
+        self.link.set(LinkState::NoToken);
+    }
+
+    /// Updates the header's connection state from an API result.
+    pub fn observe<T>(&self, result: &Result<T, ApiError>) {
+        let next = match result {
+            Ok(_) => LinkState::Ok,
+            Err(ApiError::Unauthorized) => LinkState::Unauthorized,
+            Err(ApiError::Network { .. } | ApiError::Timeout { .. }) => LinkState::Unreachable,
+            Err(ApiError::Aborted) => return,
+            Err(_) => LinkState::Ok,
+        };
+        if self.link.get_untracked() != next {
+            self.link.set(next);
+        }
+    }
+
+    pub fn set_theme(&self, t: Theme) {
+        browser::storage_set(Store::Local, THEME_KEY, t.as_str());
+        apply_theme(t);
+        self.theme.set(t);
+    }
+
+    pub fn set_zone(&self, z: Zone) {
+        browser::storage_set(Store::Local, ZONE_KEY, z.as_str());
+        self.zone.set(z);
+    }
+}
+
+fn apply_theme(t: Theme) {
+    browser::set_root_attribute("data-theme", match t {
+        Theme::Auto => None,
+        other => Some(other.as_str()),
+    });
+}
+
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn theme_toggle_visits_every_theme() {
+        for dark in [true, false] {
+            let mut t = Theme::Auto;
+            let mut seen = vec![t];
+            for _ in 0..2 {
+                t = t.next(dark);
+                seen.push(t);
+            }
+            assert_eq!(t.next(dark), Theme::Auto);
+            assert!(seen.contains(&Theme::Light) && seen.contains(&Theme::Dark));
+        }
+        assert_eq!(Theme::parse("nonsense"), Theme::Auto);
+    }
+}
