@@ -1,1 +1,80 @@
-fn main() {}
+use flow_run_sim::{router, Options, Sim};
+use std::net::SocketAddr;
+
+const USAGE: &str = "flow-run-sim: a simulator of the Patchworks Flow Run Logs API
+
+Usage: flow-run-sim [options]
+  --host H          address to listen on (default 127.0.0.1)
+  --port P          port (default 8080; 0 picks a free one)
+  --runs N          number of runs (default 500)
+  --seed S          seed of the generated data (default 1)
+  --days D          spread runs over the last D days (default 30)
+  --now-ms T        the simulator's \"now\" in Unix ms (default: the clock at start)
+  --api-key K       the accepted API key (default demo-key)
+  --dist DIR        a built app to serve beside the API, with SPA fallback
+Prints `listening on http://HOST:PORT` once ready.";
+
+fn parse_args() -> Result<(String, u16, Options), String> {
+    let mut host = "127.0.0.1".to_string();
+    let mut port = 8080u16;
+    let mut o = Options::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        if flag == "--help" || flag == "-h" {
+            println!("{USAGE}");
+            std::process::exit(0);
+        }
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let num = |v: &str| v.parse::<u64>().map_err(|_| format!("{flag}: {v} is not a whole number"));
+        match flag.as_str() {
+            "--host" => host = value,
+            "--port" => port = u16::try_from(num(&value)?).map_err(|_| format!("--port: {value} is too large"))?,
+            "--runs" => o.runs = num(&value)?,
+            "--seed" => o.seed = num(&value)?,
+            "--days" => o.days = num(&value)?.max(1),
+            "--now-ms" => o.now_ms = num(&value)? as i64,
+            "--api-key" => o.api_key = value,
+            "--dist" => o.dist = Some(value.into()),
+            other => return Err(format!("unknown option {other}\n\n{USAGE}")),
+        }
+    }
+    Ok((host, port, o))
+}
+
+#[tokio::main]
+async fn main() {
+    let (host, port, opts) = match parse_args() {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    let addr: SocketAddr = match format!("{host}:{port}").parse() {
+        Ok(a) => a,
+        Err(_) => {
+            eprintln!("--host {host} is not an IP address");
+            std::process::exit(2);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("cannot listen on {addr}: {e}");
+            std::process::exit(1);
+        }
+    };
+    let local = listener.local_addr().unwrap_or(addr);
+    let sim = Sim::new(opts);
+    println!("listening on http://{local}");
+    println!("api key: {}", sim.opts.api_key);
+    println!("runs: {} (seed {})", sim.opts.runs, sim.opts.seed);
+    let app = router(sim);
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+        eprintln!("server error: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,202 @@
+//! Deterministic, lazily generated data: run `i` of a seed is computed from `hash(seed, i)`
+//! whenever it is asked for, so a million runs cost no memory and every page is O(page).
+
+/// SplitMix64: a fast, well-mixed 64-bit hash of (seed, stream, index).
+pub fn mix(seed: u64, stream: u64, i: u64) -> u64 {
+    let mut z = seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i.wrapping_mul(0xD1B5_4A32_D192_ED03);
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Status codes as the real API sends them (see api-facts.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Running = 1,
+    Success = 2,
+    Failure = 3,
+    Stopped = 4,
+    PartialSuccess = 5,
+}
+
+pub const TRIGGERS: [&str; 9] = ["API", "Manual", "Router", "Webhook", "Schedule", "Shape", "Retry", "Event", "Callback"];
+
+/// Flow names chosen to catch rendering bugs: unicode, right-to-left, HTML-looking text.
+pub const FLOWS: [&str; 12] = [
+    "Shopify orders → NetSuite",
+    "Inventory sync (hourly)",
+    "Customer upsert",
+    "Returns to warehouse",
+    "Price list export",
+    "<b>Legacy</b> <script>alert('x')</script> import",
+    "Пересылка заказов",
+    "مزامنة المخزون",
+    "Fulfilment updates — EU",
+    "Product catalogue 🚚 delta",
+    "Refunds & credit notes",
+    "A flow with a very long name that keeps going to test how the table wraps or truncates it",
+];
+
+/// How far back a "recent" run may still be running.
+pub const RUNNING_WINDOW_MS: i64 = 10 * 60 * 1000;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run {
+    pub id: u64,
+    pub flow_id: u64,
+    pub flow_name: &'static str,
+    pub flow_version_id: u64,
+    pub flow_version: u32,
+    pub user_id: u64,
+    pub virtual_environment_id: u64,
+    pub status: Status,
+    pub trigger: &'static str,
+    pub started_at_ms: i64,
+    pub finished_at_ms: Option<i64>,
+    pub has_warnings: bool,
+    pub retry_of: Option<u64>,
+    pub retried_as: Vec<u64>,
+}
+
+/// The generated world: `runs` runs spread over `span_ms` before `anchor_ms`.
+#[derive(Clone, Debug)]
+pub struct World {
+    pub seed: u64,
+    pub runs: u64,
+    pub anchor_ms: i64,
+    pub span_ms: i64,
+}
+
+/// How many runs later a retry may come.
+const RETRY_REACH: u64 = 7;
+
+impl World {
+    /// Start time of run `id` (1-based): increasing with the id, evenly spread with jitter.
+    pub fn started_at(&self, id: u64) -> i64 {
+        let n = self.runs.max(1) as i64;
+        let step = (self.span_ms / n).max(1);
+        let jitter = (mix(self.seed, 1, id) % (step as u64 / 2 + 1)) as i64;
+        self.anchor_ms - (n - id as i64) * step - jitter
+    }
+
+    /// `Some(original)` when run `id` is a retry of an earlier run.
+    fn retry_target(&self, id: u64) -> Option<u64> {
+        let h = mix(self.seed, 2, id);
+        if h % 16 != 0 {
+            return None;
+        }
+        let back = 1 + (h >> 8) % RETRY_REACH;
+        (id > back).then(|| id - back)
+    }
+
+    pub fn run(&self, id: u64) -> Option<Run> {
+        if id == 0 || id > self.runs {
+            return None;
+        }
+        let h = mix(self.seed, 3, id);
+        let retry_of = self.retry_target(id);
+        let retried_as: Vec<u64> = (1..=RETRY_REACH).map(|k| id + k).filter(|&later| later <= self.runs && self.retry_target(later) == Some(id)).collect();
+        // A retry runs the flow of the first run of its chain.
+        let mut root = id;
+        while let Some(orig) = self.retry_target(root) {
+            root = orig;
+        }
+        let flow_seed = mix(self.seed, 3, root);
+        let flow_idx = (flow_seed % FLOWS.len() as u64) as usize;
+        let flow_id = 100 + flow_idx as u64;
+        let flow_version = 1 + ((flow_seed >> 8) % 3) as u32;
+        let started = self.started_at(id);
+        let roll = (h >> 16) % 100;
+        let status = if !retried_as.is_empty() {
+            if roll < 80 { Status::Failure } else if roll < 90 { Status::Stopped } else { Status::PartialSuccess }
+        } else if self.anchor_ms - started < RUNNING_WINDOW_MS && roll < 60 {
+            Status::Running
+        } else {
+            match roll {
+                0..=71 => Status::Success,
+                72..=84 => Status::Failure,
+                85..=92 => Status::PartialSuccess,
+                _ => Status::Stopped,
+            }
+        };
+        let trigger = if retry_of.is_some() { "Retry" } else { TRIGGERS[((h >> 24) % 6) as usize] };
+        let duration = 200 + ((h >> 32) % 180_000) as i64 * if (h >> 40) % 10 == 0 { 20 } else { 1 };
+        let finished_at_ms = (status != Status::Running).then_some(started + duration);
+        Some(Run {
+            id,
+            flow_id,
+            flow_name: FLOWS[flow_idx],
+            flow_version_id: flow_id * 100 + u64::from(flow_version),
+            flow_version,
+            user_id: 1 + (h >> 44) % 5,
+            virtual_environment_id: 1 + (h >> 48) % 3,
+            status,
+            trigger,
+            started_at_ms: started,
+            finished_at_ms,
+            has_warnings: status == Status::PartialSuccess || (h >> 52) % 5 == 0,
+            retry_of,
+            retried_as,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world(runs: u64) -> World {
+        World { seed: 7, runs, anchor_ms: 1_800_000_000_000, span_ms: 30 * 86_400_000 }
+    }
+
+    #[test]
+    fn same_seed_same_runs() {
+        let (a, b) = (world(1000), world(1000));
+        for id in 1..=1000 {
+            assert_eq!(a.run(id), b.run(id));
+        }
+        assert_eq!(a.run(0), None);
+        assert_eq!(a.run(1001), None);
+    }
+
+    #[test]
+    fn start_times_increase_with_the_id() {
+        let w = world(10_000);
+        assert!((1..10_000).all(|id| w.started_at(id) < w.started_at(id + 1)));
+        assert!(w.started_at(10_000) <= w.anchor_ms);
+    }
+
+    #[test]
+    fn retries_link_both_ways_and_follow_a_non_success() {
+        let w = world(5000);
+        let mut links = 0;
+        for id in 1..=5000 {
+            let r = w.run(id).unwrap();
+            for later in &r.retried_as {
+                let l = w.run(*later).unwrap();
+                assert_eq!(l.retry_of, Some(id));
+                assert_eq!(l.trigger, "Retry");
+                assert_eq!(l.flow_id, r.flow_id);
+                assert_ne!(r.status, Status::Success);
+                links += 1;
+            }
+            if let Some(orig) = r.retry_of {
+                assert!(w.run(orig).unwrap().retried_as.contains(&id));
+            }
+        }
+        assert!(links > 100, "{links}");
+    }
+
+    #[test]
+    fn every_status_and_trigger_occurs() {
+        let w = World { anchor_ms: 1_800_000_000_000, span_ms: 3_600_000, ..world(3000) };
+        let runs: Vec<Run> = (1..=3000).filter_map(|i| w.run(i)).collect();
+        for s in [Status::Running, Status::Success, Status::Failure, Status::Stopped, Status::PartialSuccess] {
+            assert!(runs.iter().any(|r| r.status == s), "{s:?}");
+        }
+        for t in ["API", "Manual", "Router", "Webhook", "Schedule", "Shape", "Retry"] {
+            assert!(runs.iter().any(|r| r.trigger == t), "{t}");
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! A simulator of the Patchworks Core API's Flow Run Logs endpoints: same paths, query
+//! conventions, JSON shapes, auth and errors, over deterministic generated data. It shares
+//! no code with the app on purpose, so that it can catch the app's mistakes.
+
+pub mod data;
+pub mod paginate;
+pub mod query;
+pub mod render;
+pub mod server;
+
+pub use server::{router, Options, Sim};
