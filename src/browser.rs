@@ -19,10 +19,7 @@ pub fn origin() -> String {
 
 /// The document's base URL (for files beside `index.html`, which may sit under a sub-path).
 pub fn base_uri() -> String {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.base_uri().ok().flatten())
-        .unwrap_or_default()
+    web_sys::window().and_then(|w| w.document()).and_then(|d| d.base_uri().ok().flatten()).unwrap_or_default()
 }
 
 /// Which browser storage a value lives in.
@@ -70,9 +67,7 @@ pub fn set_root_attribute(name: &str, value: Option<&str>) {
 }
 
 pub fn prefers_dark() -> bool {
-    web_sys::window()
-        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
-        .is_some_and(|m| m.matches())
+    web_sys::window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()).is_some_and(|m| m.matches())
 }
 
 /// The element with this id, as an `HtmlElement`.

@@ -48,7 +48,12 @@ impl AppConfig {
         };
         if let Some(v) = f.get(&["apiBase", "api_base"]) {
             match as_string(v) {
-                Some(s) if s.trim().is_empty() || s.trim().starts_with("http://") || s.trim().starts_with("https://") || s.trim().starts_with('/') => {
+                Some(s)
+                    if s.trim().is_empty()
+                        || s.trim().starts_with("http://")
+                        || s.trim().starts_with("https://")
+                        || s.trim().starts_with('/') =>
+                {
                     cfg.api_base = s.trim().trim_end_matches('/').to_string()
                 }
                 _ => warnings.push(format!("apiBase {v} is not an http(s) URL or a path; using the page's origin")),

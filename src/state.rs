@@ -167,10 +167,13 @@ impl AppState {
 }
 
 fn apply_theme(t: Theme) {
-    browser::set_root_attribute("data-theme", match t {
-        Theme::Auto => None,
-        other => Some(other.as_str()),
-    });
+    browser::set_root_attribute(
+        "data-theme",
+        match t {
+            Theme::Auto => None,
+            other => Some(other.as_str()),
+        },
+    );
 }
 
 pub fn use_app() -> AppState {

@@ -177,12 +177,7 @@ pub fn format_datetime(ms: i64, offset_minutes: i32) -> String {
         let a = offset_minutes.unsigned_abs();
         format!(" {sign}{:02}:{:02}", a / 60, a % 60)
     };
-    format!(
-        "{y:04}-{mo:02}-{d:02} {:02}:{:02}:{:02}{zone}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    format!("{y:04}-{mo:02}-{d:02} {:02}:{:02}:{:02}{zone}", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
 /// "just now", "5 min ago", "3 h ago", "2 d ago", or "in 4 min" for the future.
@@ -251,9 +246,17 @@ mod tests {
     #[test]
     fn iso_rejects_garbage_without_panicking() {
         for bad in [
-            "", "2026", "2026-13-01", "2026-02-30", "2026-03-01X19:00", "2026-03-01T25:00",
-            "2026-03-01T19:00:00+", "2026-03-01T19:00:00.Z", "2026-03-01T19:00:00Zjunk",
-            "２０２６-03-01", "2026-03-01T19:00:00+01:0",
+            "",
+            "2026",
+            "2026-13-01",
+            "2026-02-30",
+            "2026-03-01X19:00",
+            "2026-03-01T25:00",
+            "2026-03-01T19:00:00+",
+            "2026-03-01T19:00:00.Z",
+            "2026-03-01T19:00:00Zjunk",
+            "２０２６-03-01",
+            "2026-03-01T19:00:00+01:0",
         ] {
             assert_eq!(parse_iso(bad), None, "{bad}");
         }

@@ -83,7 +83,7 @@ impl World {
     /// `Some(original)` when run `id` is a retry of an earlier run.
     fn retry_target(&self, id: u64) -> Option<u64> {
         let h = mix(self.seed, 2, id);
-        if h % 16 != 0 {
+        if !h.is_multiple_of(16) {
             return None;
         }
         let back = 1 + (h >> 8) % RETRY_REACH;
@@ -96,7 +96,8 @@ impl World {
         }
         let h = mix(self.seed, 3, id);
         let retry_of = self.retry_target(id);
-        let retried_as: Vec<u64> = (1..=RETRY_REACH).map(|k| id + k).filter(|&later| later <= self.runs && self.retry_target(later) == Some(id)).collect();
+        let retried_as: Vec<u64> =
+            (1..=RETRY_REACH).map(|k| id + k).filter(|&later| later <= self.runs && self.retry_target(later) == Some(id)).collect();
         // A retry runs the flow of the first run of its chain.
         let mut root = id;
         while let Some(orig) = self.retry_target(root) {
@@ -109,7 +110,13 @@ impl World {
         let started = self.started_at(id);
         let roll = (h >> 16) % 100;
         let status = if !retried_as.is_empty() {
-            if roll < 80 { Status::Failure } else if roll < 90 { Status::Stopped } else { Status::PartialSuccess }
+            if roll < 80 {
+                Status::Failure
+            } else if roll < 90 {
+                Status::Stopped
+            } else {
+                Status::PartialSuccess
+            }
         } else if self.anchor_ms - started < RUNNING_WINDOW_MS && roll < 60 {
             Status::Running
         } else {
@@ -121,7 +128,7 @@ impl World {
             }
         };
         let trigger = if retry_of.is_some() { "Retry" } else { TRIGGERS[((h >> 24) % 6) as usize] };
-        let duration = 200 + ((h >> 32) % 180_000) as i64 * if (h >> 40) % 10 == 0 { 20 } else { 1 };
+        let duration = 200 + ((h >> 32) % 180_000) as i64 * if (h >> 40).is_multiple_of(10) { 20 } else { 1 };
         let finished_at_ms = (status != Status::Running).then_some(started + duration);
         Some(Run {
             id,
@@ -135,7 +142,7 @@ impl World {
             trigger,
             started_at_ms: started,
             finished_at_ms,
-            has_warnings: status == Status::PartialSuccess || (h >> 52) % 5 == 0,
+            has_warnings: status == Status::PartialSuccess || (h >> 52).is_multiple_of(5),
             retry_of,
             retried_as,
         })

@@ -4,13 +4,35 @@
 use crate::data::Run;
 
 pub const RUN_FILTERS: [&str; 12] = [
-    "user_id", "flow_id", "flow_version_id", "virtual_environment_id", "trigger", "status", "search",
-    "started_before", "started_after", "started_on", "retried", "has_warnings",
+    "user_id",
+    "flow_id",
+    "flow_version_id",
+    "virtual_environment_id",
+    "trigger",
+    "status",
+    "search",
+    "started_before",
+    "started_after",
+    "started_on",
+    "retried",
+    "has_warnings",
 ];
 pub const RUN_INCLUDES: [&str; 15] = [
-    "flowVersion", "flowVersion.steps", "flow", "flowRunLogs", "errorWarningLogs", "flowRunLogs.flowStep", "trackedData",
-    "metrics", "cpuTime", "payloadSize", "operationsSent", "operationsReceived", "retriedFlowRun",
-    "virtualEnvironmentVersion", "virtualEnvironmentVersion.virtualEnvironment",
+    "flowVersion",
+    "flowVersion.steps",
+    "flow",
+    "flowRunLogs",
+    "errorWarningLogs",
+    "flowRunLogs.flowStep",
+    "trackedData",
+    "metrics",
+    "cpuTime",
+    "payloadSize",
+    "operationsSent",
+    "operationsReceived",
+    "retriedFlowRun",
+    "virtualEnvironmentVersion",
+    "virtualEnvironmentVersion.virtualEnvironment",
 ];
 pub const RUN_SORTS: [&str; 1] = ["started_at"];
 pub const MAX_PER_PAGE: u64 = 100;
@@ -133,7 +155,9 @@ mod tests {
             parse_run_list(&pairs(&[("filter[nope]", "1")])).unwrap_err(),
             format!("Requested filter(s) `nope` are not allowed. Allowed filter(s) are `{}`.", RUN_FILTERS.join(", "))
         );
-        assert!(parse_run_list(&pairs(&[("include", "flow,bogus")])).unwrap_err().starts_with("Requested include(s) `bogus` are not allowed."));
+        assert!(parse_run_list(&pairs(&[("include", "flow,bogus")]))
+            .unwrap_err()
+            .starts_with("Requested include(s) `bogus` are not allowed."));
         assert!(parse_run_list(&pairs(&[("sort", "-id")])).unwrap_err().starts_with("Requested sort(s) `-id` is not allowed."));
     }
 

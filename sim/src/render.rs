@@ -50,12 +50,8 @@ pub fn run_json(world: &World, run: &Run, includes: &[String]) -> Value {
                 o.insert("flow_version".into(), json!({"id": run.flow_version_id, "flow_id": run.flow_id, "version": run.flow_version}));
             }
             "retriedFlowRun" => {
-                let list: Vec<Value> = run
-                    .retried_as
-                    .iter()
-                    .filter_map(|id| world.run(*id))
-                    .map(|r| json!({"id": r.id, "status": r.status as u8}))
-                    .collect();
+                let list: Vec<Value> =
+                    run.retried_as.iter().filter_map(|id| world.run(*id)).map(|r| json!({"id": r.id, "status": r.status as u8})).collect();
                 o.insert("retried_flow_run".into(), Value::Array(list));
             }
             _ => {}

@@ -199,7 +199,8 @@ async fn login(State(sim): State<Arc<Sim>>, body: axum::body::Bytes) -> Response
         if password.is_empty() {
             errors.insert("password".into(), json!(["The password field is required."]));
         }
-        return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"message": "The given data was invalid.", "errors": errors}))).into_response();
+        return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"message": "The given data was invalid.", "errors": errors})))
+            .into_response();
     }
     if user != sim.opts.username || password != sim.opts.password {
         return error(StatusCode::UNAUTHORIZED, "These credentials do not match our records.");

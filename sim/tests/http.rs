@@ -41,7 +41,8 @@ async fn api_needs_a_credential() {
 #[tokio::test]
 async fn login_gives_a_bearer_token() {
     let app = app(None);
-    let (s, v, _) = call(&app, "POST", "/fabric/api/login", None, Some(json!({"email": "demo@example.com", "password": "demo-password"}))).await;
+    let (s, v, _) =
+        call(&app, "POST", "/fabric/api/login", None, Some(json!({"email": "demo@example.com", "password": "demo-password"}))).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["expires_in"], 86_400);
     let token = v["token"].as_str().unwrap().to_string();
@@ -82,7 +83,9 @@ async fn filters_are_applied_and_unknown_ones_rejected() {
     assert!(total < 1000 && total > 50, "{total}");
 
     let after = NOW - 86_400_000;
-    let (_, v, _) = call(&app, "GET", &format!("/api/v1/flow-runs?filter[started_after]={after}&sort=started_at&per_page=100"), Some("demo-key"), None).await;
+    let (_, v, _) =
+        call(&app, "GET", &format!("/api/v1/flow-runs?filter[started_after]={after}&sort=started_at&per_page=100"), Some("demo-key"), None)
+            .await;
     let data = v["data"].as_array().unwrap();
     assert!(!data.is_empty());
     let ids: Vec<u64> = data.iter().map(|r| r["id"].as_u64().unwrap()).collect();

@@ -99,7 +99,8 @@ mod transport {
     /// One GET with a timeout through `AbortController`. The credential goes in the
     /// `Authorization` header and nowhere else.
     pub async fn get(url: &str, credential: Option<&Credential>, timeout_ms: u32) -> Result<RawAnswer, ApiError> {
-        let controller = web_sys::AbortController::new().map_err(|_| ApiError::Network { detail: "this browser cannot make requests".into() })?;
+        let controller =
+            web_sys::AbortController::new().map_err(|_| ApiError::Network { detail: "this browser cannot make requests".into() })?;
         let timed_out = Rc::new(Cell::new(false));
         let timer = {
             let controller = controller.clone();
@@ -164,8 +165,14 @@ mod tests {
     fn answers() {
         assert_eq!(parse_answer(200, None, Some("application/json"), "{\"a\":1}", "x").unwrap()["a"], 1);
         assert_eq!(parse_answer(401, None, None, "", "x"), Err(ApiError::Unauthorized));
-        assert!(matches!(parse_answer(200, None, Some("text/html"), "<html>", "run"), Err(ApiError::Decode { at, .. }) if at.contains("text/html")));
-        assert!(matches!(parse_answer(200, None, Some("application/json"), "{\"data\": [", "run"), Err(ApiError::Decode { at, .. }) if at.contains("ends early")));
-        assert!(matches!(parse_answer(200, None, Some("application/json"), "{\"data\": x}", "run"), Err(ApiError::Decode { at, .. }) if at.contains("line 1")));
+        assert!(
+            matches!(parse_answer(200, None, Some("text/html"), "<html>", "run"), Err(ApiError::Decode { at, .. }) if at.contains("text/html"))
+        );
+        assert!(
+            matches!(parse_answer(200, None, Some("application/json"), "{\"data\": [", "run"), Err(ApiError::Decode { at, .. }) if at.contains("ends early"))
+        );
+        assert!(
+            matches!(parse_answer(200, None, Some("application/json"), "{\"data\": x}", "run"), Err(ApiError::Decode { at, .. }) if at.contains("line 1"))
+        );
     }
 }

@@ -30,12 +30,7 @@ impl<'a> Fields<'a> {
                 .attributes
                 .and_then(|a| a.get(*key))
                 .or_else(|| self.top.get(*key))
-                .or_else(|| {
-                    self.top
-                        .get("relationships")
-                        .and_then(|r| r.get(*key))
-                        .and_then(|r| r.get("data"))
-                });
+                .or_else(|| self.top.get("relationships").and_then(|r| r.get(*key)).and_then(|r| r.get("data")));
             if let Some(v) = found {
                 if !v.is_null() {
                     return Some(v);
@@ -106,11 +101,9 @@ pub fn as_id(v: &Value) -> Option<String> {
 /// An integer from a number (integral floats too) or a numeric string.
 pub fn as_i64(v: &Value) -> Option<i64> {
     match v {
-        Value::Number(n) => n.as_i64().or_else(|| {
-            n.as_f64()
-                .filter(|f| f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15)
-                .map(|f| f as i64)
-        }),
+        Value::Number(n) => {
+            n.as_i64().or_else(|| n.as_f64().filter(|f| f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+        }
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }

@@ -167,7 +167,10 @@ mod tests {
         assert_eq!(ApiError::from_status(429, Some(" 30 "), ""), ApiError::RateLimited { retry_after_s: Some(30) });
         assert_eq!(ApiError::from_status(429, Some("Wed, 21 Oct 2015 07:28:00 GMT"), ""), ApiError::RateLimited { retry_after_s: None });
         assert_eq!(ApiError::from_status(503, None, "{}"), ApiError::Server { status: 503, message: None });
-        assert_eq!(ApiError::from_status(418, None, r#"{"message": "teapot"}"#), ApiError::Http { status: 418, message: Some("teapot".into()) });
+        assert_eq!(
+            ApiError::from_status(418, None, r#"{"message": "teapot"}"#),
+            ApiError::Http { status: 418, message: Some("teapot".into()) }
+        );
     }
 
     #[test]

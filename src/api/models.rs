@@ -22,13 +22,8 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
-    pub const KNOWN: [RunStatus; 5] = [
-        RunStatus::Running,
-        RunStatus::Success,
-        RunStatus::Failure,
-        RunStatus::Stopped,
-        RunStatus::PartialSuccess,
-    ];
+    pub const KNOWN: [RunStatus; 5] =
+        [RunStatus::Running, RunStatus::Success, RunStatus::Failure, RunStatus::Stopped, RunStatus::PartialSuccess];
 
     pub fn from_value(v: &Value) -> Option<RunStatus> {
         if let Some(code) = as_i64(v) {
@@ -50,11 +45,7 @@ impl RunStatus {
     }
 
     pub fn from_label(label: &str) -> Option<RunStatus> {
-        let norm: String = label
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect();
+        let norm: String = label.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
         Some(match norm.as_str() {
             "running" | "started" | "inprogress" | "1" => RunStatus::Running,
             "success" | "succeeded" | "successful" | "completed" | "2" => RunStatus::Success,
@@ -209,23 +200,13 @@ impl FlowRun {
         let version = f.object(&["flow_version", "flowVersion"]);
         let started = f.get(&["started_at"]).and_then(parse_timestamp);
         let finished = f.get(&["finished_at"]).and_then(parse_timestamp);
-        let duration = f
-            .get(&["duration"])
-            .and_then(duration_ms)
-            .or_else(|| Some(finished? - started?).filter(|d| *d >= 0));
-        let retried_as = f
-            .get(&["retried_flow_run", "retriedFlowRun"])
-            .map(run_links)
-            .unwrap_or_default();
+        let duration = f.get(&["duration"]).and_then(duration_ms).or_else(|| Some(finished? - started?).filter(|d| *d >= 0));
+        let retried_as = f.get(&["retried_flow_run", "retriedFlowRun"]).map(run_links).unwrap_or_default();
         Some(FlowRun {
             id,
             flow_id: f.id(&["flow_id"]).or_else(|| flow.and_then(|o| o.id(&["id"]))),
-            flow_name: flow
-                .and_then(|o| o.string(&["name"]))
-                .or_else(|| f.string(&["flow_name", "name"])),
-            flow_version_id: f
-                .id(&["flow_version_id"])
-                .or_else(|| version.and_then(|o| o.id(&["id"]))),
+            flow_name: flow.and_then(|o| o.string(&["name"])).or_else(|| f.string(&["flow_name", "name"])),
+            flow_version_id: f.id(&["flow_version_id"]).or_else(|| version.and_then(|o| o.id(&["id"]))),
             flow_version: version.and_then(|o| o.string(&["version", "number", "name"])),
             status: f.get(&["status"]).and_then(RunStatus::from_value),
             trigger: f.string(&["trigger"]).map(|t| Trigger::parse(&t)),
@@ -243,10 +224,7 @@ impl FlowRun {
 fn run_links(v: &Value) -> Vec<RunLink> {
     let link = |item: &Value| {
         let f = Fields::of(item)?;
-        Some(RunLink {
-            id: f.id(&["id"])?,
-            status: f.get(&["status"]).and_then(RunStatus::from_value),
-        })
+        Some(RunLink { id: f.id(&["id"])?, status: f.get(&["status"]).and_then(RunStatus::from_value) })
     };
     match v {
         Value::Array(items) => items.iter().filter_map(link).collect(),
@@ -261,7 +239,7 @@ fn run_links(v: &Value) -> Vec<RunLink> {
 /// A duration in ms from a number of seconds, a numeric string (seconds), "HH:MM:SS",
 /// "1h 2m 3s"-style text, or an object with `milliseconds`, `ms`, `seconds` or `s`.
 pub fn duration_ms(v: &Value) -> Option<i64> {
-    let secs_to_ms = |s: f64| (s >= 0.0 && s < 1.0e12).then(|| (s * 1000.0).round() as i64);
+    let secs_to_ms = |s: f64| (0.0..1.0e12).contains(&s).then(|| (s * 1000.0).round() as i64);
     match v {
         Value::Number(_) => as_f64(v).and_then(secs_to_ms),
         Value::String(s) => {
@@ -356,16 +334,11 @@ impl<T> Page<T> {
         let items: Vec<T> = data.iter().filter_map(&item).collect();
         let skipped = data.len() - items.len();
         let m = obj.get("meta").and_then(Fields::of).or_else(|| Fields::of(body));
-        let u = |keys: &[&str]| {
-            m.and_then(|m| m.get(keys)).and_then(as_i64).and_then(|n| u64::try_from(n).ok())
-        };
+        let u = |keys: &[&str]| m.and_then(|m| m.get(keys)).and_then(as_i64).and_then(|n| u64::try_from(n).ok());
         let per_page = u(&["per_page"]).filter(|n| *n > 0).unwrap_or(data.len().max(1) as u64);
         let current_page = u(&["current_page"]).filter(|n| *n > 0).unwrap_or(1);
         let total = u(&["total"]);
-        let last_page = u(&["last_page"])
-            .or_else(|| total.map(|t| t.div_ceil(per_page)))
-            .unwrap_or(current_page)
-            .max(1);
+        let last_page = u(&["last_page"]).or_else(|| total.map(|t| t.div_ceil(per_page))).unwrap_or(current_page).max(1);
         let links = m
             .map(|m| m.list(&["links"]))
             .unwrap_or_default()
@@ -379,19 +352,7 @@ impl<T> Page<T> {
                 })
             })
             .collect();
-        Ok(Page {
-            items,
-            meta: PageMeta {
-                current_page,
-                last_page,
-                per_page,
-                total,
-                from: u(&["from"]),
-                to: u(&["to"]),
-                links,
-            },
-            skipped,
-        })
+        Ok(Page { items, meta: PageMeta { current_page, last_page, per_page, total, from: u(&["from"]), to: u(&["to"]), links }, skipped })
     }
 }
 

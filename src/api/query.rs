@@ -23,11 +23,7 @@ pub fn encode_component(s: &str) -> String {
 
 /// Joins pairs into `a=1&b=2`, each part encoded.
 pub fn encode_pairs(pairs: &[(String, String)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v))).collect::<Vec<_>>().join("&")
 }
 
 /// Sort order of the run list (the API sorts runs by `started_at` only).
@@ -182,10 +178,19 @@ mod tests {
         assert_eq!(
             keys,
             [
-                "filter[user_id]=5", "filter[flow_id]=7,8", "filter[flow_version_id]=70",
-                "filter[virtual_environment_id]=3", "filter[trigger]=API,Pigeon", "filter[status]=1",
-                "filter[started_before]=2000", "filter[started_after]=1000", "filter[started_on]=1500",
-                "filter[retried]=1", "filter[has_warnings]=0", "page=1", "per_page=10",
+                "filter[user_id]=5",
+                "filter[flow_id]=7,8",
+                "filter[flow_version_id]=70",
+                "filter[virtual_environment_id]=3",
+                "filter[trigger]=API,Pigeon",
+                "filter[status]=1",
+                "filter[started_before]=2000",
+                "filter[started_after]=1000",
+                "filter[started_on]=1500",
+                "filter[retried]=1",
+                "filter[has_warnings]=0",
+                "page=1",
+                "per_page=10",
             ]
         );
     }

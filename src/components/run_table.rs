@@ -19,12 +19,12 @@ pub fn RunTable(runs: Vec<FlowRun>, zone: Zone, now_ms: i64) -> impl IntoView {
                 Some(false) => view! { <span class="muted">"no"</span> }.into_any(),
                 None => view! { <span class="muted">"–"</span> }.into_any(),
             };
-            let retry_of = run.retry_of.clone().map(|id| view! { <a href=format!("/runs/{id}") title="This run retried run {id}">"retry of #"{id.clone()}</a> });
-            let retried_as = run
-                .retried_as
-                .iter()
-                .map(|l| view! { <a href=format!("/runs/{}", l.id)>"retried as #"{l.id.clone()}</a> })
-                .collect_view();
+            let retry_of = run
+                .retry_of
+                .clone()
+                .map(|id| view! { <a href=format!("/runs/{id}") title="This run retried run {id}">"retry of #"{id.clone()}</a> });
+            let retried_as =
+                run.retried_as.iter().map(|l| view! { <a href=format!("/runs/{}", l.id)>"retried as #"{l.id.clone()}</a> }).collect_view();
             view! {
                 <tr data-run-id=run.id.clone()>
                     <td class="col-id"><a href=href>"#"{run.id.clone()}</a></td>

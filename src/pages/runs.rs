@@ -12,7 +12,7 @@ pub fn RunsPage() -> impl IntoView {
     let app = use_app();
     let default_per_page = app.config.with_value(|c| c.page_size);
     let query = use_query_map();
-    let parsed = Memo::new(move |_| query.with(|q| RunsView::from_pairs(q.into_iter().map(|(k, v)| (k.as_ref(), v.as_ref())), default_per_page)));
+    let parsed = Memo::new(move |_| query.with(|q| RunsView::from_pairs(q.into_iter().map(|(k, v)| (k.as_ref(), v)), default_per_page)));
     let view_state = Memo::new(move |_| parsed.with(|(v, _)| v.clone()));
     let runs = LocalResource::new(move || {
         let client = app.client();
@@ -27,7 +27,9 @@ pub fn RunsPage() -> impl IntoView {
         }
     });
     let retry = Callback::new(move |_| runs.refetch());
-    let page_href = Callback::new(move |n: u64| RunsView { page: n.min(u64::from(u32::MAX)) as u32, ..view_state.get_untracked() }.href(default_per_page));
+    let page_href = Callback::new(move |n: u64| {
+        RunsView { page: n.min(u64::from(u32::MAX)) as u32, ..view_state.get_untracked() }.href(default_per_page)
+    });
 
     view! {
         <section class="page runs-page">

@@ -21,7 +21,8 @@ pub fn SettingsPage() -> impl IntoView {
 
     let form_connection = move || {
         let t = token.get_untracked().trim().to_string();
-        let credential = (!t.is_empty()).then(|| if kind.get_untracked() == "bearer" { Credential::Bearer(t) } else { Credential::ApiKey(t) });
+        let credential =
+            (!t.is_empty()).then(|| if kind.get_untracked() == "bearer" { Credential::Bearer(t) } else { Credential::ApiKey(t) });
         let b = base.get_untracked().trim().trim_end_matches('/').to_string();
         Connection { api_base: (!b.is_empty()).then_some(b), credential }
     };
@@ -30,7 +31,10 @@ pub fn SettingsPage() -> impl IntoView {
         let c = form_connection();
         let has_token = c.credential.is_some();
         app.save_connection(c);
-        status.set(Some((true, if has_token { "Saved. The run list now uses this connection.".into() } else { "Saved without a token.".into() })));
+        status.set(Some((
+            true,
+            if has_token { "Saved. The run list now uses this connection.".into() } else { "Saved without a token.".into() },
+        )));
     };
     let test = move |_| {
         let c = form_connection();
@@ -43,7 +47,14 @@ pub fn SettingsPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let client = ApiClient { timeout_ms: timeout, ..client };
             let outcome = match client.list_runs(&RunQuery::new(1, 1)).await {
-                Ok(page) => (true, format!("Connected to {}: {} runs visible.", client.base, page.meta.total.map_or("some".to_string(), |t| t.to_string()))),
+                Ok(page) => (
+                    true,
+                    format!(
+                        "Connected to {}: {} runs visible.",
+                        client.base,
+                        page.meta.total.map_or("some".to_string(), |t| t.to_string())
+                    ),
+                ),
                 Err(e) => (false, format!("{} {}", e.message(), e.next_step())),
             };
             status.set(Some(outcome));
@@ -57,7 +68,11 @@ pub fn SettingsPage() -> impl IntoView {
     };
     let default_base = move || {
         let cfg = app.config.with_value(|c| c.api_base.clone());
-        if cfg.is_empty() { format!("{} (this page's origin)", crate::browser::origin()) } else { cfg }
+        if cfg.is_empty() {
+            format!("{} (this page's origin)", crate::browser::origin())
+        } else {
+            cfg
+        }
     };
     let warnings = app.config_warnings.get_value();
 

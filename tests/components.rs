@@ -1,0 +1,112 @@
+//! Components mounted in headless Chromium (`wasm-bindgen-test`), checked through the DOM.
+//! Run by `cargo xtask test`; natively this file compiles to nothing.
+#![cfg(target_arch = "wasm32")]
+
+use flow_run_console::api::{FlowRun, PageMeta, RunStatus, Trigger};
+use flow_run_console::components::{ErrorView, Pager, RunTable, StatusBadge};
+use flow_run_console::time::Zone;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts `view` into a fresh `<div>` and hands the div to `check`.
+fn mounted<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static, check: impl FnOnce(&web_sys::HtmlElement)) {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    let handle = leptos::mount::mount_to(host.clone(), view);
+    check(&host);
+    drop(handle);
+    host.remove();
+}
+
+fn texts(host: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
+    let list = host.query_selector_all(selector).unwrap();
+    (0..list.length()).filter_map(|i| list.item(i)).map(|n| n.text_content().unwrap_or_default()).collect()
+}
+
+#[wasm_bindgen_test]
+fn status_badge_has_icon_text_and_class() {
+    mounted(
+        || view! { <StatusBadge status=Some(RunStatus::Failure)/> <StatusBadge status=Some(RunStatus::Other("7".into()))/> },
+        |host| {
+            let badges = host.query_selector_all(".badge").unwrap();
+            assert_eq!(badges.length(), 2);
+            let first: web_sys::Element = badges.item(0).unwrap().unchecked_into();
+            assert!(first.class_list().contains("status-failure"));
+            assert_eq!(first.text_content().unwrap(), "✕ Failure");
+            assert_eq!(texts(host, ".badge")[1], "? Unknown (7)");
+        },
+    );
+}
+
+fn hostile_run() -> FlowRun {
+    FlowRun {
+        id: "42".into(),
+        flow_name: Some("<img src=x onerror=alert(1)><script>alert(2)</script> مزامنة".into()),
+        status: Some(RunStatus::Running),
+        trigger: Some(Trigger::Other("<b>bold</b>".into())),
+        started_at_ms: Some(1_772_391_600_000),
+        duration_ms: Some(83_000),
+        has_warnings: Some(true),
+        retry_of: Some("41".into()),
+        ..FlowRun::default()
+    }
+}
+
+#[wasm_bindgen_test]
+fn run_table_renders_untrusted_text_as_text() {
+    let runs = vec![hostile_run(), FlowRun { id: "43".into(), ..FlowRun::default() }];
+    mounted(
+        move || view! { <RunTable runs zone=Zone::Utc now_ms=1_772_391_660_000/> },
+        |host| {
+            assert_eq!(host.query_selector_all("tbody tr").unwrap().length(), 2);
+            assert!(host.query_selector("img, script, b").unwrap().is_none(), "no element may come from API text");
+            let flows = texts(host, "td.col-flow");
+            assert!(flows[0].starts_with("<img src=x onerror=alert(1)><script>"));
+            assert_eq!(flows[1], "–");
+            assert_eq!(texts(host, "td.col-trigger")[0], "<b>bold</b>");
+            assert_eq!(texts(host, "td.col-duration")[0], "1 min 23 s");
+            assert_eq!(texts(host, "td.col-started time")[0], "1 min ago");
+            let link: web_sys::Element = host.query_selector("td.col-id a").unwrap().unwrap();
+            assert_eq!(link.get_attribute("href").as_deref(), Some("/runs/42"));
+            let abs: web_sys::Element = host.query_selector("td.col-started time").unwrap().unwrap();
+            assert_eq!(abs.get_attribute("title").as_deref(), Some("2026-03-01 19:00:00 UTC"));
+        },
+    );
+}
+
+#[wasm_bindgen_test]
+fn pager_links_pages_with_gaps() {
+    let meta = PageMeta { current_page: 5, last_page: 20, per_page: 25, total: Some(500), from: Some(101), to: Some(125), links: vec![] };
+    let href = Callback::new(|n: u64| format!("/runs?page={n}"));
+    mounted(
+        move || view! { <Pager meta href/> },
+        |host| {
+            let current = texts(host, ".page-link.current");
+            assert_eq!(current, vec!["5".to_string()]);
+            assert_eq!(texts(host, ".page-gap").len(), 2);
+            let next: web_sys::Element = host.query_selector("a[aria-label='Next page']").unwrap().unwrap();
+            assert_eq!(next.get_attribute("href").as_deref(), Some("/runs?page=6"));
+            assert_eq!(texts(host, ".pager-range")[0], "101–125 of 500");
+        },
+    );
+}
+
+#[wasm_bindgen_test]
+fn error_view_says_what_and_what_next() {
+    let error = flow_run_console::api::ApiError::Validation {
+        message: "This run cannot be retried.".into(),
+        errors: vec![("flow_run".into(), vec!["It is still running.".into()])],
+    };
+    mounted(
+        move || view! { <ErrorView error/> },
+        |host| {
+            assert_eq!(texts(host, ".error-message")[0], "This run cannot be retried.");
+            assert_eq!(texts(host, ".field-errors li")[0], "flow_run: It is still running.");
+            assert!(host.query_selector("[role=alert]").unwrap().is_some());
+        },
+    );
+}

@@ -1,0 +1,68 @@
+//! `cargo xtask test`: every test layer, in the order that fails fastest.
+
+use crate::build::{build_app, dist_dir, GZIP_BUDGET_BYTES};
+use crate::setup::setup;
+use crate::util::{root, run, step, Result};
+use std::process::Command;
+use std::time::Instant;
+
+fn cargo(args: &[&str]) -> Command {
+    let mut c = Command::new("cargo");
+    c.current_dir(root()).args(args);
+    c
+}
+
+pub fn test_all() -> Result {
+    let started = Instant::now();
+    let mut timings: Vec<(&str, f64)> = Vec::new();
+    let mut lap = {
+        let mut last = Instant::now();
+        move |name: &'static str, timings: &mut Vec<(&str, f64)>| {
+            timings.push((name, last.elapsed().as_secs_f64()));
+            last = Instant::now();
+        }
+    };
+    let tc = setup()?;
+    lap("setup", &mut timings);
+
+    step("cargo fmt --check");
+    run(&mut cargo(&["fmt", "--all", "--check"]))?;
+    step("cargo clippy (native, every crate and target, warnings are errors)");
+    run(&mut cargo(&["clippy", "--quiet", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    lap("fmt + clippy", &mut timings);
+
+    step("layer 1: native unit and property tests");
+    run(&mut cargo(&["test", "--workspace", "--exclude", "e2e"]))?;
+    lap("native tests", &mut timings);
+
+    step("layer 2: components in headless Chromium (wasm-bindgen-test)");
+    let mut wasm = cargo(&["test", "--target", "wasm32-unknown-unknown", "-p", "flow-run-console", "--test", "components"]);
+    tc.wasm_env(&mut wasm);
+    wasm.env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+    run(&mut wasm)?;
+    lap("browser tests", &mut timings);
+
+    step("building the release app and the simulator for end-to-end tests");
+    let sizes = build_app(&tc)?;
+    let (_, gz, _) = sizes.total();
+    if gz > GZIP_BUDGET_BYTES {
+        // Reported, not yet enforced: the size work and its CI guard belong to the benchmarks issue.
+        eprintln!("note: first load is {gz} bytes gzip, over the {GZIP_BUDGET_BYTES}-byte budget");
+    }
+    run(&mut cargo(&["build", "--quiet", "-p", "flow-run-sim"]))?;
+    lap("release build", &mut timings);
+
+    step("layer 3: end-to-end in Chromium through WebDriver, against the simulator");
+    let sim = crate::util::target_dir().join("debug").join("flow-run-sim");
+    let mut e2e = cargo(&["test", "-p", "e2e", "--", "--test-threads=2"]);
+    e2e.env("FRC_SIM_BIN", sim).env("FRC_DIST", dist_dir()).env("CHROMEDRIVER", &tc.chromedriver);
+    run(&mut e2e)?;
+    lap("end-to-end tests", &mut timings);
+
+    eprintln!();
+    for (name, secs) in &timings {
+        eprintln!("{name:<20} {secs:>8.1} s");
+    }
+    eprintln!("{:<20} {:>8.1} s", "all layers", started.elapsed().as_secs_f64());
+    Ok(())
+}
