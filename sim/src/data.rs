@@ -50,13 +50,49 @@ pub struct Run {
     pub flow_version: u32,
     pub user_id: u64,
     pub virtual_environment_id: u64,
-    pub status: Status,
+    /// The status once the run has ended.
+    pub final_status: Status,
     pub trigger: &'static str,
     pub started_at_ms: i64,
-    pub finished_at_ms: Option<i64>,
+    /// When the run ends (unless stopped first).
+    pub planned_end_ms: i64,
     pub has_warnings: bool,
     pub retry_of: Option<u64>,
     pub retried_as: Vec<u64>,
+    /// Log entries once the run has ended.
+    pub log_count: u64,
+}
+
+/// A run as it stands at one instant: running runs grow their logs until they end.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveRun {
+    pub run: Run,
+    pub status: Status,
+    pub finished_at_ms: Option<i64>,
+    /// Log entries that exist at that instant.
+    pub log_count: u64,
+}
+
+impl Run {
+    /// The run at `now`, stopped at `stopped_at` if it was.
+    pub fn at(&self, now: i64, stopped_at: Option<i64>) -> LiveRun {
+        let end = match stopped_at {
+            Some(t) if t < self.planned_end_ms => t,
+            _ => self.planned_end_ms,
+        };
+        let span = (self.planned_end_ms - self.started_at_ms).max(1);
+        let logs_at = |t: i64| -> u64 {
+            let done = (t - self.started_at_ms).clamp(0, span);
+            ((self.log_count as i128 * done as i128) / span as i128) as u64
+        };
+        if now < end {
+            LiveRun { run: self.clone(), status: Status::Running, finished_at_ms: None, log_count: logs_at(now) }
+        } else if end < self.planned_end_ms {
+            LiveRun { run: self.clone(), status: Status::Stopped, finished_at_ms: Some(end), log_count: logs_at(end) }
+        } else {
+            LiveRun { run: self.clone(), status: self.final_status, finished_at_ms: Some(end), log_count: self.log_count }
+        }
+    }
 }
 
 /// The generated world: `runs` runs spread over `span_ms` before `anchor_ms`.
@@ -66,6 +102,8 @@ pub struct World {
     pub runs: u64,
     pub anchor_ms: i64,
     pub span_ms: i64,
+    /// Log sizes forced for some runs (`--huge-run ID=COUNT`).
+    pub log_overrides: Vec<(u64, u64)>,
 }
 
 /// How many runs later a retry may come.
@@ -109,7 +147,7 @@ impl World {
         let flow_version = 1 + ((flow_seed >> 8) % 3) as u32;
         let started = self.started_at(id);
         let roll = (h >> 16) % 100;
-        let status = if !retried_as.is_empty() {
+        let final_status = if !retried_as.is_empty() {
             if roll < 80 {
                 Status::Failure
             } else if roll < 90 {
@@ -117,8 +155,6 @@ impl World {
             } else {
                 Status::PartialSuccess
             }
-        } else if self.anchor_ms - started < RUNNING_WINDOW_MS && roll < 60 {
-            Status::Running
         } else {
             match roll {
                 0..=71 => Status::Success,
@@ -128,8 +164,19 @@ impl World {
             }
         };
         let trigger = if retry_of.is_some() { "Retry" } else { TRIGGERS[((h >> 24) % 6) as usize] };
-        let duration = 200 + ((h >> 32) % 180_000) as i64 * if (h >> 40).is_multiple_of(10) { 20 } else { 1 };
-        let finished_at_ms = (status != Status::Running).then_some(started + duration);
+        let mut duration = 200 + ((h >> 32) % 180_000) as i64 * if (h >> 40).is_multiple_of(10) { 20 } else { 1 };
+        // Most recent runs are still going at the anchor, and end within ten minutes of it.
+        if self.anchor_ms - started < RUNNING_WINDOW_MS && (h >> 56) % 10 < 6 && retried_as.is_empty() {
+            duration = (self.anchor_ms - started) + 30_000 + ((h >> 8) % 570_000) as i64;
+        }
+        let log_count = match self.log_overrides.iter().find(|(rid, _)| *rid == id) {
+            Some((_, n)) => *n,
+            None => match (h >> 4) % 200 {
+                0 => 0,
+                1..=10 => 1000 + (h >> 12) % 4000,
+                _ => 5 + (h >> 12) % 295,
+            },
+        };
         Some(Run {
             id,
             flow_id,
@@ -138,13 +185,14 @@ impl World {
             flow_version,
             user_id: 1 + (h >> 44) % 5,
             virtual_environment_id: 1 + (h >> 48) % 3,
-            status,
+            final_status,
             trigger,
             started_at_ms: started,
-            finished_at_ms,
-            has_warnings: status == Status::PartialSuccess || (h >> 52).is_multiple_of(5),
+            planned_end_ms: started + duration,
+            has_warnings: final_status == Status::PartialSuccess || (h >> 52).is_multiple_of(5),
             retry_of,
             retried_as,
+            log_count,
         })
     }
 }
@@ -153,8 +201,27 @@ impl World {
 mod tests {
     use super::*;
 
+    #[test]
+    fn running_runs_grow_then_end_and_stop_freezes_them() {
+        let w = World { span_ms: 3_600_000, ..world(3000) };
+        let running: Vec<Run> =
+            (1..=3000).filter_map(|i| w.run(i)).filter(|r| r.planned_end_ms > w.anchor_ms && r.log_count > 10).collect();
+        assert!(!running.is_empty());
+        let r = &running[0];
+        let early = r.at(w.anchor_ms, None);
+        let later = r.at(w.anchor_ms + (r.planned_end_ms - w.anchor_ms) / 2, None);
+        let done = r.at(r.planned_end_ms, None);
+        assert_eq!(early.status, Status::Running);
+        assert!(early.log_count <= later.log_count && later.log_count <= done.log_count);
+        assert_eq!(done.status, r.final_status);
+        assert_eq!(done.log_count, r.log_count);
+        let stopped = r.at(r.planned_end_ms + 1, Some(w.anchor_ms + 1));
+        assert_eq!(stopped.status, Status::Stopped);
+        assert_eq!(stopped.finished_at_ms, Some(w.anchor_ms + 1));
+    }
+
     fn world(runs: u64) -> World {
-        World { seed: 7, runs, anchor_ms: 1_800_000_000_000, span_ms: 30 * 86_400_000 }
+        World { seed: 7, runs, anchor_ms: 1_800_000_000_000, span_ms: 30 * 86_400_000, log_overrides: vec![] }
     }
 
     #[test]
@@ -185,7 +252,7 @@ mod tests {
                 assert_eq!(l.retry_of, Some(id));
                 assert_eq!(l.trigger, "Retry");
                 assert_eq!(l.flow_id, r.flow_id);
-                assert_ne!(r.status, Status::Success);
+                assert_ne!(r.final_status, Status::Success);
                 links += 1;
             }
             if let Some(orig) = r.retry_of {
@@ -198,12 +265,12 @@ mod tests {
     #[test]
     fn every_status_and_trigger_occurs() {
         let w = World { anchor_ms: 1_800_000_000_000, span_ms: 3_600_000, ..world(3000) };
-        let runs: Vec<Run> = (1..=3000).filter_map(|i| w.run(i)).collect();
+        let runs: Vec<LiveRun> = (1..=3000).filter_map(|i| w.run(i)).map(|r| r.at(w.anchor_ms, None)).collect();
         for s in [Status::Running, Status::Success, Status::Failure, Status::Stopped, Status::PartialSuccess] {
             assert!(runs.iter().any(|r| r.status == s), "{s:?}");
         }
         for t in ["API", "Manual", "Router", "Webhook", "Schedule", "Shape", "Retry"] {
-            assert!(runs.iter().any(|r| r.trigger == t), "{t}");
+            assert!(runs.iter().any(|r| r.run.trigger == t), "{t}");
         }
     }
 }

@@ -3,6 +3,8 @@
 //! no code with the app on purpose, so that it can catch the app's mistakes.
 
 pub mod data;
+pub mod faults;
+pub mod logs;
 pub mod paginate;
 pub mod query;
 pub mod render;

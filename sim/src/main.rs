@@ -11,6 +11,12 @@ Usage: flow-run-sim [options]
   --days D          spread runs over the last D days (default 30)
   --now-ms T        the simulator's \"now\" in Unix ms (default: the clock at start)
   --api-key K       the accepted API key (default demo-key)
+  --frozen          keep \"now\" still (by default it advances with the clock)
+  --huge-run ID=N   give run ID exactly N log entries (repeatable), e.g. 7=200000
+  --fault JSON      a fault rule (repeatable), e.g. '{\"kind\":\"status\",\"status\":503,\"rate\":0.1}'
+                    kinds: status, latency, rate_limit, malformed, truncated, content_type, drop;
+                    optional path_prefix, path_suffix, method, rate (0..1), times
+  --latency-ms MS   add this latency to every API call
   --dist DIR        a built app to serve beside the API, with SPA fallback
 Prints `listening on http://HOST:PORT` once ready.";
 
@@ -24,6 +30,10 @@ fn parse_args() -> Result<(String, u16, Options), String> {
             println!("{USAGE}");
             std::process::exit(0);
         }
+        if flag == "--frozen" {
+            o.frozen = true;
+            continue;
+        }
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
         let num = |v: &str| v.parse::<u64>().map_err(|_| format!("{flag}: {v} is not a whole number"));
         match flag.as_str() {
@@ -35,6 +45,16 @@ fn parse_args() -> Result<(String, u16, Options), String> {
             "--now-ms" => o.now_ms = num(&value)? as i64,
             "--api-key" => o.api_key = value,
             "--dist" => o.dist = Some(value.into()),
+            "--huge-run" => {
+                let (id, n) = value.split_once('=').ok_or("--huge-run takes ID=COUNT")?;
+                let n = num(n)?;
+                if n >= flow_run_sim::logs::IDS_PER_RUN {
+                    return Err(format!("--huge-run: at most {} entries", flow_run_sim::logs::IDS_PER_RUN - 1));
+                }
+                o.log_overrides.push((num(id)?, n));
+            }
+            "--fault" => o.faults.extend(flow_run_sim::faults::parse(&value)?),
+            "--latency-ms" => o.faults.extend(flow_run_sim::faults::parse(&format!("{{\"kind\":\"latency\",\"ms\":{}}}", num(&value)?))?),
             other => return Err(format!("unknown option {other}\n\n{USAGE}")),
         }
     }

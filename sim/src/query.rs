@@ -1,7 +1,7 @@
 //! The list query as spatie/laravel-query-builder reads it, with its 400 messages for
 //! anything it does not allow.
 
-use crate::data::Run;
+use crate::data::LiveRun;
 
 pub const RUN_FILTERS: [&str; 12] = [
     "user_id",
@@ -47,6 +47,90 @@ pub struct RunListQuery {
     pub per_page: u64,
     /// Pairs other than `page`, for the paginator's links.
     pub other: Vec<(String, String)>,
+}
+
+pub const LOG_FILTERS: [&str; 1] = ["flow_step_id"];
+pub const LOG_INCLUDES: [&str; 5] = ["flowRun", "flowStep", "flowRunLogMetadata", "flowRunLogPayloads", "flowStep.payloads"];
+pub const LOG_SORTS: [&str; 2] = ["id", "created_at"];
+pub const LOG_STEP_FIELDS: [&str; 3] = ["id", "name", "payload.id"];
+
+#[derive(Debug, Default, PartialEq)]
+pub struct LogListQuery {
+    pub step_ids: Option<Vec<u64>>,
+    pub includes: Vec<String>,
+    pub step_fields: Vec<String>,
+    pub descending: bool,
+    pub load_payload_ids: bool,
+    pub page: u64,
+    pub per_page: u64,
+    pub other: Vec<(String, String)>,
+}
+
+fn split(v: &str) -> Vec<String> {
+    v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+}
+
+/// Parses the logs endpoints' query; `Err` carries the 400 message.
+pub fn parse_log_list(pairs: &[(String, String)]) -> Result<LogListQuery, String> {
+    let mut q = LogListQuery { page: 1, per_page: DEFAULT_PER_PAGE, ..Default::default() };
+    for (k, v) in pairs {
+        if k != "page" {
+            q.other.push((k.clone(), v.clone()));
+        }
+        if let Some(name) = k.strip_prefix("filter[").and_then(|r| r.strip_suffix(']')) {
+            if !LOG_FILTERS.contains(&name) {
+                return Err(not_allowed("filter", &[name.to_string()], &LOG_FILTERS));
+            }
+            let ids: Vec<u64> = split(v).iter().filter_map(|s| s.parse().ok()).collect();
+            q.step_ids = Some(ids);
+            continue;
+        }
+        if let Some(ty) = k.strip_prefix("fields[").and_then(|r| r.strip_suffix(']')) {
+            if ty != "flowStep" {
+                return Err(format!(
+                    "Requested field(s) `{ty}` are not allowed. Allowed field(s) are `flowStep.id, flowStep.name, flowStep.payload.id`."
+                ));
+            }
+            let fields = split(v);
+            let bad: Vec<String> =
+                fields.iter().filter(|f| !LOG_STEP_FIELDS.contains(&f.as_str())).map(|f| format!("flowStep.{f}")).collect();
+            if !bad.is_empty() {
+                return Err(format!(
+                    "Requested field(s) `{}` are not allowed. Allowed field(s) are `flowStep.id, flowStep.name, flowStep.payload.id`.",
+                    bad.join(", ")
+                ));
+            }
+            q.step_fields = fields;
+            continue;
+        }
+        match k.as_str() {
+            "include" => {
+                let incs = split(v);
+                let bad: Vec<String> = incs.iter().filter(|i| !LOG_INCLUDES.contains(&i.as_str())).cloned().collect();
+                if !bad.is_empty() {
+                    return Err(not_allowed("include", &bad, &LOG_INCLUDES));
+                }
+                q.includes = incs;
+            }
+            "sort" => {
+                for s in split(v) {
+                    let (desc, name) = match s.strip_prefix('-') {
+                        Some(n) => (true, n),
+                        None => (false, s.as_str()),
+                    };
+                    if !LOG_SORTS.contains(&name) {
+                        return Err(not_allowed("sort", &[s.clone()], &LOG_SORTS));
+                    }
+                    q.descending = desc;
+                }
+            }
+            "load_payload_ids" => q.load_payload_ids = matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"),
+            "page" => q.page = v.trim().parse::<u64>().ok().filter(|p| *p >= 1).unwrap_or(1),
+            "per_page" => q.per_page = v.trim().parse::<u64>().ok().filter(|p| *p >= 1).map_or(DEFAULT_PER_PAGE, |p| p.min(MAX_PER_PAGE)),
+            _ => {}
+        }
+    }
+    Ok(q)
 }
 
 fn not_allowed(kind: &str, bad: &[String], allowed: &[&str]) -> String {
@@ -120,7 +204,8 @@ fn truthy(v: &str) -> Option<bool> {
 }
 
 /// Whether `run` passes every filter but the date ones (those narrow the id range first).
-pub fn matches(run: &Run, filters: &[(String, Vec<String>)]) -> bool {
+pub fn matches(live: &LiveRun, filters: &[(String, Vec<String>)]) -> bool {
+    let run = &live.run;
     filters.iter().all(|(name, values)| {
         let any = |f: &dyn Fn(&str) -> bool| values.iter().any(|v| f(v));
         match name.as_str() {
@@ -129,7 +214,7 @@ pub fn matches(run: &Run, filters: &[(String, Vec<String>)]) -> bool {
             "flow_version_id" => any(&|v| v == run.flow_version_id.to_string()),
             "virtual_environment_id" => any(&|v| v == run.virtual_environment_id.to_string()),
             "trigger" => any(&|v| v.eq_ignore_ascii_case(run.trigger)),
-            "status" => any(&|v| v == (run.status as u8).to_string()),
+            "status" => any(&|v| v == (live.status as u8).to_string()),
             "search" => any(&|v| {
                 let needle = v.to_lowercase();
                 run.flow_name.to_lowercase().contains(&needle) || run.id.to_string() == needle
@@ -159,6 +244,23 @@ mod tests {
             .unwrap_err()
             .starts_with("Requested include(s) `bogus` are not allowed."));
         assert!(parse_run_list(&pairs(&[("sort", "-id")])).unwrap_err().starts_with("Requested sort(s) `-id` is not allowed."));
+    }
+
+    #[test]
+    fn log_queries() {
+        let q = parse_log_list(&pairs(&[
+            ("filter[flow_step_id]", "5,x,6"),
+            ("include", "flowStep,flowRunLogMetadata"),
+            ("fields[flowStep]", "id,name"),
+            ("sort", "-id"),
+            ("load_payload_ids", "true"),
+        ]))
+        .unwrap();
+        assert_eq!(q.step_ids, Some(vec![5, 6]));
+        assert!(q.descending && q.load_payload_ids);
+        assert!(parse_log_list(&pairs(&[("filter[level]", "x")])).is_err());
+        assert!(parse_log_list(&pairs(&[("fields[flowStep]", "secret")])).is_err());
+        assert!(parse_log_list(&pairs(&[("sort", "level")])).is_err());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Runs as the API renders them: flat items (the published shape), integer status codes,
 //! Laravel's time stamps, and nested objects for each requested include.
 
-use crate::data::{Run, World};
+use crate::data::{LiveRun, Status, World};
+use crate::logs::{Entry, RunLog};
 use serde_json::{json, Map, Value};
 
 /// Laravel's default JSON time stamp: `2026-11-28T17:49:28.000000Z`.
@@ -25,37 +26,156 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
 }
 
-pub fn run_json(world: &World, run: &Run, includes: &[String]) -> Value {
+/// What a run's JSON needs besides the run itself.
+pub struct RunContext<'a> {
+    pub world: &'a World,
+    /// The live state of each run it retried as (id, status).
+    pub retried_as: Vec<(u64, u8)>,
+    /// Its log, for the `errorWarningLogs` and `flowVersion.steps` includes.
+    pub log: Option<RunLog>,
+}
+
+pub fn run_json(live: &LiveRun, ctx: &RunContext, includes: &[String]) -> Value {
+    let run = &live.run;
     let mut o = Map::new();
     o.insert("id".into(), json!(run.id));
     o.insert("flow_id".into(), json!(run.flow_id));
     o.insert("flow_version_id".into(), json!(run.flow_version_id));
     o.insert("user_id".into(), json!(run.user_id));
     o.insert("virtual_environment_id".into(), json!(run.virtual_environment_id));
-    o.insert("status".into(), json!(run.status as u8));
+    o.insert("status".into(), json!(live.status as u8));
     o.insert("trigger".into(), json!(run.trigger));
     o.insert("started_at".into(), json!(timestamp(run.started_at_ms)));
-    o.insert("finished_at".into(), run.finished_at_ms.map(timestamp).map_or(Value::Null, Value::from));
+    o.insert("finished_at".into(), live.finished_at_ms.map(timestamp).map_or(Value::Null, Value::from));
     o.insert("created_at".into(), json!(timestamp(run.started_at_ms)));
-    o.insert("updated_at".into(), json!(timestamp(run.finished_at_ms.unwrap_or(run.started_at_ms))));
-    o.insert("duration".into(), run.finished_at_ms.map_or(Value::Null, |f| json!((f - run.started_at_ms) as f64 / 1000.0)));
+    o.insert("updated_at".into(), json!(timestamp(live.finished_at_ms.unwrap_or(run.started_at_ms))));
+    o.insert("duration".into(), live.finished_at_ms.map_or(Value::Null, |f| json!((f - run.started_at_ms) as f64 / 1000.0)));
     o.insert("has_warnings".into(), json!(run.has_warnings));
     o.insert("retry_flow_run_id".into(), run.retry_of.map_or(Value::Null, Value::from));
+    o.insert("starting_payload_count".into(), json!(1 + run.id % 40));
+    o.insert("starting_payload_size".into(), json!(format!("{}", 512 + (run.id * 7919) % 900_000)));
+    o.insert("flow_steps_with_errors".into(), json!(if live.status == Status::Failure { "1" } else { "0" }));
+    o.insert("score".into(), json!((999 - (run.id * 31) % 120 * u64::from(live.status != Status::Success)).to_string()));
+    let secs = live.finished_at_ms.unwrap_or(run.started_at_ms) - run.started_at_ms;
     for inc in includes {
         match inc.as_str() {
             "flow" => {
                 o.insert("flow".into(), json!({"id": run.flow_id, "name": run.flow_name}));
             }
-            "flowVersion" => {
-                o.insert("flow_version".into(), json!({"id": run.flow_version_id, "flow_id": run.flow_id, "version": run.flow_version}));
+            "flowVersion" | "flowVersion.steps" => {
+                let mut v = json!({"id": run.flow_version_id, "flow_id": run.flow_id, "version": run.flow_version});
+                if inc == "flowVersion.steps" {
+                    let steps: Vec<Value> = ctx
+                        .log
+                        .as_ref()
+                        .map(|l| {
+                            l.steps.iter().enumerate().map(|(k, (id, name))| json!({"id": id, "name": name, "position": k + 1})).collect()
+                        })
+                        .unwrap_or_default();
+                    v["steps"] = Value::Array(steps);
+                }
+                o.insert("flow_version".into(), v);
             }
             "retriedFlowRun" => {
-                let list: Vec<Value> =
-                    run.retried_as.iter().filter_map(|id| world.run(*id)).map(|r| json!({"id": r.id, "status": r.status as u8})).collect();
+                let list: Vec<Value> = ctx.retried_as.iter().map(|(id, st)| json!({"id": id, "status": st})).collect();
                 o.insert("retried_flow_run".into(), Value::Array(list));
+            }
+            "errorWarningLogs" => {
+                let list: Vec<Value> = ctx
+                    .log
+                    .as_ref()
+                    .map(|l| l.problems(20).into_iter().map(|e| log_json(&e, run.id, &[], &LogOptions::default())).collect())
+                    .unwrap_or_default();
+                o.insert("error_warning_logs".into(), Value::Array(list));
+            }
+            "cpuTime" => {
+                o.insert("cpu_time".into(), json!(format!("{:.3}", secs as f64 / 4000.0)));
+            }
+            "payloadSize" => {
+                o.insert("payload_size".into(), json!(format!("{}", 2048 + (run.id * 104_729) % 5_000_000)));
+            }
+            "operationsSent" => {
+                o.insert("operations_sent".into(), json!(format!("{}", live.log_count / 3)));
+            }
+            "operationsReceived" => {
+                o.insert("operations_received".into(), json!(format!("{}", live.log_count / 2)));
+            }
+            "metrics" => {
+                o.insert("metrics".into(), json!([{"name": "records", "value": live.log_count}]));
+            }
+            "virtualEnvironmentVersion" | "virtualEnvironmentVersion.virtualEnvironment" => {
+                o.insert(
+                    "virtual_environment_version".into(),
+                    json!({"id": run.virtual_environment_id * 10, "virtual_environment": {"id": run.virtual_environment_id, "name": format!("Environment {}", run.virtual_environment_id)}}),
+                );
             }
             _ => {}
         }
+    }
+    Value::Object(o)
+}
+
+/// How log entries are rendered: which includes and fields were asked for.
+#[derive(Default)]
+pub struct LogOptions {
+    pub load_payload_ids: bool,
+    /// `fields[flowStep]`; empty means all.
+    pub step_fields: Vec<String>,
+}
+
+const REGIONS: [&str; 3] = ["eu", "us", "apac"];
+
+pub fn log_json(e: &Entry, run_id: u64, includes: &[String], opts: &LogOptions) -> Value {
+    let mut o = Map::new();
+    o.insert("id".into(), json!(e.id));
+    o.insert("flow_run_id".into(), json!(run_id));
+    o.insert("flow_step_id".into(), json!(e.step_id));
+    o.insert("log_level".into(), json!(e.level.as_str()));
+    o.insert("log_message".into(), json!(e.message));
+    o.insert(
+        "meta".into(),
+        json!({"attempt": e.attempts, "index": e.index, "source": {"step": e.step_name, "tags": ["sim", e.level.as_str().to_lowercase()]}}),
+    );
+    o.insert("page_number".into(), json!((1 + e.index / 100).to_string()));
+    o.insert("attempts".into(), json!(e.attempts.to_string()));
+    o.insert("created_at".into(), json!(timestamp(e.created_at_ms)));
+    o.insert("flow_step_payload_count".into(), json!(e.payload_ids.len()));
+    for inc in includes {
+        match inc.as_str() {
+            "flowStep" | "flowStep.payloads" => {
+                let all = opts.step_fields.is_empty();
+                let mut step = Map::new();
+                if all || opts.step_fields.iter().any(|f| f == "id") {
+                    step.insert("id".into(), json!(e.step_id));
+                }
+                if all || opts.step_fields.iter().any(|f| f == "name") {
+                    step.insert("name".into(), json!(e.step_name));
+                }
+                if inc == "flowStep.payloads" || opts.step_fields.iter().any(|f| f == "payload.id") {
+                    step.insert("payloads".into(), Value::Array(e.payload_ids.iter().map(|p| json!({"id": p})).collect()));
+                }
+                o.insert("flow_step".into(), Value::Object(step));
+            }
+            "flowRunLogMetadata" => {
+                o.insert(
+                    "flow_run_log_metadata".into(),
+                    json!({"id": e.id, "payload_metadata_id": e.payload_ids.first(), "context": {"record": e.index + 1, "region": REGIONS[(e.index % 3) as usize], "ok": e.level.as_str() != "ERROR"}}),
+                );
+            }
+            "flowRunLogPayloads" => {
+                o.insert(
+                    "flow_run_log_payloads".into(),
+                    Value::Array(e.payload_ids.iter().map(|p| json!({"id": p, "flow_run_log_id": e.id})).collect()),
+                );
+            }
+            "flowRun" => {
+                o.insert("flow_run".into(), json!({"id": run_id}));
+            }
+            _ => {}
+        }
+    }
+    if opts.load_payload_ids {
+        o.insert("payload_ids".into(), json!(e.payload_ids.iter().map(u64::to_string).collect::<Vec<_>>().join(",")));
     }
     Value::Object(o)
 }

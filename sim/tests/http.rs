@@ -10,7 +10,7 @@ use tower::ServiceExt;
 const NOW: i64 = 1_800_000_000_000;
 
 fn app(dist: Option<std::path::PathBuf>) -> axum::Router {
-    router(Sim::new(Options { runs: 1000, seed: 3, now_ms: NOW, dist, ..Options::default() }))
+    router(Sim::new(Options { runs: 1000, seed: 3, now_ms: NOW, frozen: true, dist, ..Options::default() }))
 }
 
 async fn call(app: &axum::Router, method: &str, uri: &str, auth: Option<&str>, body: Option<Value>) -> (StatusCode, Value, String) {
@@ -144,4 +144,183 @@ async fn deep_links_fall_back_to_the_app() {
     let (s, _, _) = call(&app, "GET", "/api/v1/unknown", Some("demo-key"), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     std::fs::remove_dir_all(dir).ok();
+}
+
+fn app_with(opts: Options) -> axum::Router {
+    router(Sim::new(Options { now_ms: NOW, frozen: true, ..opts }))
+}
+
+/// The first run (newest first) with this status code.
+async fn find_status(app: &axum::Router, status: u8) -> u64 {
+    let (_, v, _) = call(app, "GET", &format!("/api/v1/flow-runs?filter[status]={status}&per_page=1"), Some("demo-key"), None).await;
+    v["data"][0]["id"].as_u64().unwrap_or_else(|| panic!("a run with status {status}"))
+}
+
+#[tokio::test]
+async fn logs_page_filter_sort_and_include() {
+    let app = app_with(Options { runs: 50, seed: 4, log_overrides: vec![(10, 1234)], ..Options::default() });
+    let (s, v, _) = call(&app, "GET", "/api/v1/flow-runs/10/flow-run-logs?per_page=100&page=2&include=flowStep,flowRunLogMetadata&fields[flowStep]=id,name&load_payload_ids=true&sort=id", Some("demo-key"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["meta"]["total"], 1234);
+    assert_eq!(v["meta"]["last_page"], 13);
+    let data = v["data"].as_array().unwrap();
+    assert_eq!(data.len(), 100);
+    assert_eq!(data[0]["id"], 10_000_101);
+    assert!(data[0]["flow_step"]["name"].is_string() && data[0]["flow_step"].get("payloads").is_none());
+    assert!(data[0]["flow_run_log_metadata"]["context"].is_object());
+    assert!(data[0]["payload_ids"].is_string());
+    assert!(["DEBUG", "INFO", "WARNING", "ERROR", "FATAL"].contains(&data[0]["log_level"].as_str().unwrap()));
+
+    let step = data[0]["flow_step_id"].as_u64().unwrap();
+    let (_, v, _) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/flow-runs/10/flow-run-logs?filter[flow_step_id]={step}&per_page=100&sort=-id"),
+        Some("demo-key"),
+        None,
+    )
+    .await;
+    let rows = v["data"].as_array().unwrap();
+    assert!(!rows.is_empty() && rows.iter().all(|r| r["flow_step_id"] == step));
+    let ids: Vec<u64> = rows.iter().map(|r| r["id"].as_u64().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "descending");
+
+    let (s, v, _) = call(&app, "GET", "/api/v1/flow-runs/10/flow-run-logs/10000101?include=flowStep", Some("demo-key"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["data"]["id"], 10_000_101);
+    for bad in [
+        "/api/v1/flow-runs/10/flow-run-logs/10001235",
+        "/api/v1/flow-runs/11/flow-run-logs/10000101",
+        "/api/v1/flow-runs/999/flow-run-logs",
+    ] {
+        assert_eq!(call(&app, "GET", bad, Some("demo-key"), None).await.0, StatusCode::NOT_FOUND, "{bad}");
+    }
+    let (s, v, _) = call(&app, "GET", "/api/v1/flow-runs/10/flow-run-logs?filter[log_level]=ERROR", Some("demo-key"), None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(v["message"].as_str().unwrap().contains("Allowed filter(s) are `flow_step_id`"));
+}
+
+#[tokio::test]
+async fn a_huge_log_pages_quickly() {
+    let app = app_with(Options { runs: 20, log_overrides: vec![(3, 200_000)], ..Options::default() });
+    let t = std::time::Instant::now();
+    let (_, v, _) = call(&app, "GET", "/api/v1/flow-runs/3/flow-run-logs?per_page=100&page=2000", Some("demo-key"), None).await;
+    assert_eq!(v["meta"]["total"], 200_000);
+    assert_eq!(v["data"].as_array().unwrap().len(), 100);
+    assert_eq!(v["data"][99]["id"], 3_200_000);
+    assert!(t.elapsed().as_secs() < 2, "{:?}", t.elapsed());
+}
+
+#[tokio::test]
+async fn retry_and_stop_follow_the_rules() {
+    let app = app_with(Options { runs: 2000, seed: 8, days: 1, ..Options::default() });
+    let failed = find_status(&app, 3).await;
+    let succeeded = find_status(&app, 2).await;
+    let running = find_status(&app, 1).await;
+
+    let (s, v, _) = call(&app, "POST", &format!("/api/v1/flow-runs/{succeeded}/retry"), Some("demo-key"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["errors"]["flow_run"][0].is_string());
+    assert_eq!(
+        call(&app, "POST", &format!("/api/v1/flow-runs/{running}/retry"), Some("demo-key"), None).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let (s, v, _) = call(&app, "POST", &format!("/api/v1/flow-runs/{failed}/retry"), Some("demo-key"), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let new_id = v["data"]["id"].as_u64().unwrap();
+    assert_eq!(new_id, 2001);
+    assert_eq!(v["data"]["trigger"], "Retry");
+    assert_eq!(v["data"]["retry_flow_run_id"], failed);
+    let (_, v, _) = call(&app, "GET", &format!("/api/v1/flow-runs/{failed}?include=retriedFlowRun"), Some("demo-key"), None).await;
+    assert!(v["data"]["retried_flow_run"].as_array().unwrap().iter().any(|r| r["id"] == new_id));
+    let (_, v, _) = call(&app, "GET", "/api/v1/flow-runs?per_page=1", Some("demo-key"), None).await;
+    assert_eq!(v["data"][0]["id"], new_id, "the retry is the newest run");
+    assert_eq!(v["meta"]["total"], 2001);
+
+    assert_eq!(
+        call(&app, "POST", &format!("/api/v1/flow-runs/{succeeded}/stop"), Some("demo-key"), None).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let (s, v, _) = call(&app, "POST", &format!("/api/v1/flow-runs/{running}/stop"), Some("demo-key"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["data"]["status"], 4);
+    let (_, v, _) = call(&app, "GET", &format!("/api/v1/flow-runs/{running}"), Some("demo-key"), None).await;
+    assert_eq!(v["data"]["status"], 4);
+    assert!(v["data"]["finished_at"].is_string());
+    assert_eq!(
+        call(&app, "POST", &format!("/api/v1/flow-runs/{running}/stop"), Some("demo-key"), None).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let (s, v, _) = call(&app, "GET", &format!("/api/v1/flow-runs/{failed}/download"), Some("demo-key"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(v["message"].as_str().unwrap().contains("File Downloads"));
+    assert_eq!(call(&app, "POST", "/api/v1/flow-runs/999999/retry", Some("demo-key"), None).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn runs_progress_while_the_clock_runs() {
+    let sim = Sim::new(Options { runs: 3000, seed: 8, days: 1, now_ms: NOW, ..Options::default() });
+    let app = router(sim.clone());
+    let running = find_status(&app, 1).await;
+    let first = sim.now();
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    assert!(sim.now() >= first + 30, "the clock advances");
+    let (_, v, _) = call(&app, "GET", &format!("/api/v1/flow-runs/{running}"), Some("demo-key"), None).await;
+    assert_eq!(v["data"]["status"], 1);
+}
+
+#[tokio::test]
+async fn faults_are_injected_and_cleared() {
+    let app = app(None);
+    let add = |rules: &'static str| {
+        let app = app.clone();
+        async move {
+            let req = Request::builder().method("POST").uri("/__sim/faults").body(Body::from(rules)).unwrap();
+            assert_eq!(app.oneshot(req).await.unwrap().status(), StatusCode::OK);
+        }
+    };
+    add(r#"{"kind":"rate_limit","retry_after":7,"times":1}"#).await;
+    let resp = app
+        .clone()
+        .oneshot(Request::builder().uri("/api/v1/flow-runs").header("authorization", "demo-key").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(resp.headers()["retry-after"], "7");
+    assert_eq!(call(&app, "GET", "/api/v1/flow-runs", Some("demo-key"), None).await.0, StatusCode::OK, "times: 1");
+
+    add(r#"{"kind":"status","status":503,"path_suffix":"/retry"}"#).await;
+    assert_eq!(call(&app, "POST", "/api/v1/flow-runs/1/retry", Some("demo-key"), None).await.0, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(call(&app, "GET", "/api/v1/flow-runs/1", Some("demo-key"), None).await.0, StatusCode::OK);
+
+    add(r#"[{"kind":"truncated","times":1},{"kind":"malformed","times":1,"path_prefix":"/api/v1/flow-runs/2"}]"#).await;
+    let (s, v, text) = call(&app, "GET", "/api/v1/flow-runs/1", Some("demo-key"), None).await;
+    assert_eq!((s, v), (StatusCode::OK, Value::Null), "truncated: {text}");
+    assert!(!text.is_empty());
+    let (_, v, text) = call(&app, "GET", "/api/v1/flow-runs/2", Some("demo-key"), None).await;
+    assert_eq!(v, Value::Null, "malformed: {text}");
+
+    add(r#"{"kind":"content_type","times":1}"#).await;
+    let resp = app
+        .clone()
+        .oneshot(Request::builder().uri("/api/v1/flow-runs/1").header("authorization", "demo-key").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+
+    add(r#"{"kind":"drop","times":1}"#).await;
+    let resp = app
+        .clone()
+        .oneshot(Request::builder().uri("/api/v1/flow-runs/1").header("authorization", "demo-key").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert!(resp.into_body().collect().await.is_err(), "the body fails, so the connection is dropped");
+
+    let req = Request::builder().method("DELETE").uri("/__sim/faults").body(Body::empty()).unwrap();
+    assert_eq!(app.clone().oneshot(req).await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert!(!call(&app, "POST", "/api/v1/flow-runs/1/retry", Some("demo-key"), None).await.0.is_server_error());
+    let req = Request::builder().method("POST").uri("/__sim/faults").body(Body::from(r#"{"kind":"nope"}"#)).unwrap();
+    assert_eq!(app.oneshot(req).await.unwrap().status(), StatusCode::BAD_REQUEST);
 }
