@@ -119,7 +119,7 @@ pub fn parse_log_list(pairs: &[(String, String)]) -> Result<LogListQuery, String
                         None => (false, s.as_str()),
                     };
                     if !LOG_SORTS.contains(&name) {
-                        return Err(not_allowed("sort", &[s.clone()], &LOG_SORTS));
+                        return Err(not_allowed("sort", std::slice::from_ref(&s), &LOG_SORTS));
                     }
                     q.descending = desc;
                 }
