@@ -1,6 +1,6 @@
 //! App-wide state, provided once as context: configuration, the connection, the look.
 
-use crate::api::{ApiClient, ApiError};
+use crate::api::{ApiClient, ApiError, Scheduler};
 use crate::browser::{self, Store};
 use crate::config::AppConfig;
 use crate::session::{Connection, STORAGE_KEY};
@@ -87,6 +87,8 @@ pub struct AppState {
     pub link: RwSignal<LinkState>,
     pub theme: RwSignal<Theme>,
     pub zone: RwSignal<Zone>,
+    /// The request budget every API call of the app goes through.
+    pub scheduler: StoredValue<Scheduler>,
 }
 
 impl AppState {
@@ -99,6 +101,7 @@ impl AppState {
         let theme = browser::storage_get(Store::Local, THEME_KEY).map(|s| Theme::parse(&s)).unwrap_or(Theme::Auto);
         let zone = browser::storage_get(Store::Local, ZONE_KEY).and_then(|s| Zone::parse(&s)).unwrap_or(config.time_zone);
         apply_theme(theme);
+        let scheduler = Scheduler::new(config.requests_per_minute);
         AppState {
             config: StoredValue::new(config),
             config_warnings: StoredValue::new(config_warnings),
@@ -106,6 +109,7 @@ impl AppState {
             link: RwSignal::new(link),
             theme: RwSignal::new(theme),
             zone: RwSignal::new(zone),
+            scheduler: StoredValue::new(scheduler),
         }
     }
 
@@ -121,7 +125,7 @@ impl AppState {
     /// A client for the current connection (a tracked read: resources re-run on change).
     pub fn client(&self) -> ApiClient {
         let credential = self.connection.with(|c| c.credential.clone());
-        ApiClient::new(&self.api_base(), credential, self.config.with_value(|c| c.request_timeout_ms))
+        ApiClient::new(&self.api_base(), credential, self.config.with_value(|c| c.request_timeout_ms), self.scheduler.get_value())
     }
 
     pub fn save_connection(&self, c: Connection) {

@@ -1,10 +1,15 @@
-//! HTTP to the API: one typed function per endpoint over one request path that adds the
-//! credential, enforces the timeout and turns every failure into an `ApiError`.
+//! HTTP to the API: one typed function per endpoint over one request path that waits for
+//! the request budget, adds the credential, enforces the timeout, retries what is safe to
+//! retry, and turns every failure into an `ApiError`.
 
+use super::budget::{Budget, BudgetState, Decision, Priority};
 use super::error::ApiError;
-use super::models::{decode_one, FlowRun, Page};
-use super::query::{encode_component, RunQuery};
-use serde_json::Value;
+use super::models::{decode_one, ActionOutcome, FlowRun, FlowRunLog, LoginToken, Page};
+use super::query::{encode_component, encode_pairs, LogQuery, RunQuery};
+use serde_json::{json, Value};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 /// How the token is sent: API keys bare, login tokens as `Bearer`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,17 +30,122 @@ impl Credential {
 /// Relationships the run table shows.
 pub const RUN_LIST_INCLUDES: [&str; 3] = ["flow", "flowVersion", "retriedFlowRun"];
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+/// Whether to try a failed request again, and after how long. GETs are retried once on
+/// network errors and 502/503/504 (after 300–900 ms), and once after a 429 whose
+/// `Retry-After` is at most 30 s; POSTs never automatically. `jitter` is in 0..1.
+pub fn retry_delay_ms(method: Method, attempt: u32, err: &ApiError, jitter: f64) -> Option<u32> {
+    if method != Method::Get || attempt > 0 {
+        return None;
+    }
+    match err {
+        ApiError::RateLimited { retry_after_s: Some(s) } if *s <= 30 => Some(s * 1000 + (jitter.clamp(0.0, 1.0) * 250.0) as u32),
+        e if e.is_transient() => Some(300 + (jitter.clamp(0.0, 1.0) * 600.0) as u32),
+        _ => None,
+    }
+}
+
+/// Latest-wins for one kind of request (the run table's page, say): starting a new request
+/// aborts the one before it, and an answer that arrives after a newer request started is
+/// turned into `ApiError::Aborted`, so it can never overwrite newer data.
+#[derive(Clone, Default)]
+pub struct Slot {
+    generation: Rc<Cell<u64>>,
+    current: Rc<RefCell<Option<web_sys::AbortController>>>,
+}
+
+impl Slot {
+    fn begin(&self) -> (u64, Option<web_sys::AbortController>) {
+        if let Some(old) = self.current.borrow_mut().take() {
+            old.abort();
+        }
+        let g = self.generation.get() + 1;
+        self.generation.set(g);
+        let controller = web_sys::AbortController::new().ok();
+        *self.current.borrow_mut() = controller.clone();
+        (g, controller)
+    }
+
+    fn is_current(&self, g: u64) -> bool {
+        self.generation.get() == g
+    }
+}
+
+/// The request budget shared by every client of the app.
+#[derive(Clone, Debug)]
+pub struct Scheduler(Arc<Mutex<Budget>>);
+
+impl Scheduler {
+    pub fn new(per_minute: u32) -> Scheduler {
+        Scheduler(Arc::new(Mutex::new(Budget::new(per_minute))))
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Budget) -> T) -> T {
+        let mut b = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut b)
+    }
+
+    pub fn state(&self) -> BudgetState {
+        self.with(|b| b.state(transport::now_ms()))
+    }
+
+    /// Waits until the budget lets a request of this priority go, and books it.
+    async fn admit(&self, priority: Priority) {
+        self.with(|b| b.waiting(priority, 1));
+        loop {
+            let now = transport::now_ms();
+            match self.with(|b| b.decide(now, priority)) {
+                Decision::Go => break,
+                Decision::Wait(ms) => transport::sleep(ms.clamp(10, 5_000) as u32).await,
+            }
+        }
+        self.with(|b| {
+            b.waiting(priority, -1);
+            b.sent(transport::now_ms());
+        });
+    }
+
+    fn observe(&self, result: &Result<transport::RawAnswer, ApiError>) {
+        match result {
+            Ok(a) if a.status == 429 => {
+                let retry = a.retry_after.as_deref().and_then(super::error::parse_retry_after);
+                self.with(|b| b.rate_limited(transport::now_ms(), retry));
+            }
+            Ok(a) if a.status < 400 => self.with(Budget::succeeded),
+            _ => {}
+        }
+    }
+}
+
+impl PartialEq for Scheduler {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiClient {
     /// Absolute origin (and optional path prefix) of the API, without a trailing slash.
     pub base: String,
     pub credential: Option<Credential>,
     pub timeout_ms: u32,
+    pub scheduler: Scheduler,
+    pub priority: Priority,
 }
 
 impl ApiClient {
-    pub fn new(base: &str, credential: Option<Credential>, timeout_ms: u32) -> ApiClient {
-        ApiClient { base: base.trim().trim_end_matches('/').to_string(), credential, timeout_ms }
+    pub fn new(base: &str, credential: Option<Credential>, timeout_ms: u32, scheduler: Scheduler) -> ApiClient {
+        ApiClient { base: base.trim().trim_end_matches('/').to_string(), credential, timeout_ms, scheduler, priority: Priority::Foreground }
+    }
+
+    /// The same client for background work (refresh, counts, bulk loads).
+    pub fn background(&self) -> ApiClient {
+        ApiClient { priority: Priority::Background, ..self.clone() }
     }
 
     /// `{base}{path}` plus `?query` when there is one.
@@ -47,28 +157,119 @@ impl ApiClient {
         }
     }
 
+    fn run_path(id: &str) -> String {
+        format!("/api/v1/flow-runs/{}", encode_component(id.trim()))
+    }
+
     pub fn runs_url(&self, q: &RunQuery) -> String {
         self.url("/api/v1/flow-runs", &q.to_query_string())
     }
 
     pub fn run_url(&self, id: &str, include: &[&str]) -> String {
-        let query = if include.is_empty() { String::new() } else { format!("include={}", encode_component(&include.join(","))) };
-        self.url(&format!("/api/v1/flow-runs/{}", encode_component(id)), &query)
+        let query = if include.is_empty() { String::new() } else { encode_pairs(&[("include".into(), include.join(","))]) };
+        self.url(&Self::run_path(id), &query)
     }
 
-    pub async fn list_runs(&self, q: &RunQuery) -> Result<Page<FlowRun>, ApiError> {
-        let body = self.get_json(&self.runs_url(q), "run list").await?;
+    pub fn logs_url(&self, run_id: &str, q: &LogQuery) -> String {
+        self.url(&format!("{}/flow-run-logs", Self::run_path(run_id)), &q.to_query_string())
+    }
+
+    pub fn log_url(&self, run_id: &str, log_id: &str) -> String {
+        let q = LogQuery { page: 1, per_page: 1, ..LogQuery::standard(1, 1) };
+        let pairs: Vec<(String, String)> =
+            q.to_pairs().into_iter().filter(|(k, _)| k != "page" && k != "per_page" && k != "sort").collect();
+        self.url(&format!("{}/flow-run-logs/{}", Self::run_path(run_id), encode_component(log_id.trim())), &encode_pairs(&pairs))
+    }
+
+    pub async fn list_runs(&self, q: &RunQuery, slot: Option<&Slot>) -> Result<Page<FlowRun>, ApiError> {
+        let body = self.call(Method::Get, &self.runs_url(q), None, slot, "run list").await?;
         Page::decode(&body, FlowRun::from_value)
     }
 
-    pub async fn get_run(&self, id: &str, include: &[&str]) -> Result<FlowRun, ApiError> {
-        let body = self.get_json(&self.run_url(id, include), "run").await?;
+    pub async fn get_run(&self, id: &str, include: &[&str], slot: Option<&Slot>) -> Result<FlowRun, ApiError> {
+        let body = self.call(Method::Get, &self.run_url(id, include), None, slot, "run").await?;
         decode_one(&body, "run", FlowRun::from_value)
     }
 
-    async fn get_json(&self, url: &str, what: &str) -> Result<Value, ApiError> {
-        let (status, retry_after, content_type, text) = transport::get(url, self.credential.as_ref(), self.timeout_ms).await?;
-        parse_answer(status, retry_after.as_deref(), content_type.as_deref(), &text, what)
+    pub async fn list_logs(&self, run_id: &str, q: &LogQuery, slot: Option<&Slot>) -> Result<Page<FlowRunLog>, ApiError> {
+        let body = self.call(Method::Get, &self.logs_url(run_id, q), None, slot, "log page").await?;
+        Page::decode(&body, FlowRunLog::from_value)
+    }
+
+    pub async fn get_log(&self, run_id: &str, log_id: &str) -> Result<FlowRunLog, ApiError> {
+        let body = self.call(Method::Get, &self.log_url(run_id, log_id), None, None, "log entry").await?;
+        decode_one(&body, "log entry", FlowRunLog::from_value)
+    }
+
+    /// Queues the server-side log download (the file appears in Patchworks' File Downloads).
+    pub async fn queue_download(&self, run_id: &str) -> Result<ActionOutcome, ApiError> {
+        let body =
+            self.call(Method::Get, &self.url(&format!("{}/download", Self::run_path(run_id)), ""), None, None, "download answer").await?;
+        Ok(ActionOutcome::from_value(&body))
+    }
+
+    pub async fn retry_run(&self, run_id: &str) -> Result<ActionOutcome, ApiError> {
+        let url = self.url(&format!("{}/retry", Self::run_path(run_id)), "");
+        let body = self.call(Method::Post, &url, Some("{}".into()), None, "retry answer").await?;
+        Ok(ActionOutcome::from_value(&body))
+    }
+
+    pub async fn stop_run(&self, run_id: &str) -> Result<ActionOutcome, ApiError> {
+        let url = self.url(&format!("{}/stop", Self::run_path(run_id)), "");
+        let body = self.call(Method::Post, &url, Some("{}".into()), None, "stop answer").await?;
+        Ok(ActionOutcome::from_value(&body))
+    }
+
+    /// `POST /fabric/api/login` with a username or an e-mail address; needs no credential.
+    pub async fn login(&self, user: &str, password: &str) -> Result<LoginToken, ApiError> {
+        let body = login_body(user, password);
+        let client = ApiClient { credential: None, ..self.clone() };
+        let answer = client.call(Method::Post, &self.url("/fabric/api/login", ""), Some(body), None, "sign-in answer").await?;
+        LoginToken::from_value(&answer).ok_or_else(|| ApiError::decode("sign-in answer", "no token in it"))
+    }
+
+    async fn call(&self, method: Method, url: &str, body: Option<String>, slot: Option<&Slot>, what: &str) -> Result<Value, ApiError> {
+        let mut attempt = 0;
+        loop {
+            self.scheduler.admit(self.priority).await;
+            let (generation, controller) = match slot {
+                Some(s) => {
+                    let (g, c) = s.begin();
+                    (Some(g), c)
+                }
+                None => (None, None),
+            };
+            let req =
+                transport::Req { method, url, body: body.as_deref(), credential: self.credential.as_ref(), timeout_ms: self.timeout_ms };
+            let raw = transport::send(&req, controller).await;
+            self.scheduler.observe(&raw);
+            if let (Some(s), Some(g)) = (slot, generation) {
+                if !s.is_current(g) {
+                    return Err(ApiError::Aborted);
+                }
+            }
+            let result = raw.and_then(|a| parse_answer(a.status, a.retry_after.as_deref(), a.content_type.as_deref(), &a.body, what));
+            match result {
+                Err(e) => match retry_delay_ms(method, attempt, &e, transport::random()) {
+                    Some(ms) => {
+                        attempt += 1;
+                        transport::sleep(ms).await;
+                    }
+                    None => return Err(e),
+                },
+                ok => return ok,
+            }
+        }
+    }
+}
+
+/// The login request's JSON: `username`, and `email` too when it looks like one.
+pub fn login_body(user: &str, password: &str) -> String {
+    let user = user.trim();
+    if user.contains('@') {
+        json!({"username": user, "email": user, "password": password}).to_string()
+    } else {
+        json!({"username": user, "password": password}).to_string()
     }
 }
 
@@ -76,6 +277,9 @@ impl ApiClient {
 pub fn parse_answer(status: u16, retry_after: Option<&str>, content_type: Option<&str>, body: &str, what: &str) -> Result<Value, ApiError> {
     if !(200..300).contains(&status) {
         return Err(ApiError::from_status(status, retry_after, body));
+    }
+    if body.trim().is_empty() {
+        return Ok(Value::Null);
     }
     serde_json::from_str(body).map_err(|e| {
         let kind = content_type.unwrap_or("no content type");
@@ -90,47 +294,87 @@ pub fn parse_answer(status: u16, retry_after: Option<&str>, content_type: Option
 }
 
 mod transport {
-    use super::{ApiError, Credential};
+    use super::{ApiError, Credential, Method};
     use std::cell::Cell;
     use std::rc::Rc;
 
-    pub type RawAnswer = (u16, Option<String>, Option<String>, String);
+    pub struct Req<'a> {
+        pub method: Method,
+        pub url: &'a str,
+        pub body: Option<&'a str>,
+        pub credential: Option<&'a Credential>,
+        pub timeout_ms: u32,
+    }
 
-    /// One GET with a timeout through `AbortController`. The credential goes in the
-    /// `Authorization` header and nowhere else.
-    pub async fn get(url: &str, credential: Option<&Credential>, timeout_ms: u32) -> Result<RawAnswer, ApiError> {
-        let controller =
-            web_sys::AbortController::new().map_err(|_| ApiError::Network { detail: "this browser cannot make requests".into() })?;
+    pub struct RawAnswer {
+        pub status: u16,
+        pub retry_after: Option<String>,
+        pub content_type: Option<String>,
+        pub body: String,
+    }
+
+    pub fn now_ms() -> i64 {
+        js_sys::Date::now() as i64
+    }
+
+    pub fn random() -> f64 {
+        js_sys::Math::random()
+    }
+
+    pub async fn sleep(ms: u32) {
+        gloo_timers::future::TimeoutFuture::new(ms).await;
+    }
+
+    /// One request with a timeout through `AbortController` (the slot's, when given, so that
+    /// a newer request can abort it too). The credential goes in the `Authorization` header
+    /// and nowhere else.
+    pub async fn send(req: &Req<'_>, controller: Option<web_sys::AbortController>) -> Result<RawAnswer, ApiError> {
+        let controller = match controller {
+            Some(c) => c,
+            None => {
+                web_sys::AbortController::new().map_err(|_| ApiError::Network { detail: "this browser cannot make requests".into() })?
+            }
+        };
         let timed_out = Rc::new(Cell::new(false));
         let timer = {
             let controller = controller.clone();
             let timed_out = timed_out.clone();
-            gloo_timers::callback::Timeout::new(timeout_ms, move || {
+            let ms = req.timeout_ms;
+            gloo_timers::callback::Timeout::new(ms, move || {
                 timed_out.set(true);
                 controller.abort();
             })
         };
         let signal = controller.signal();
-        let mut req = gloo_net::http::Request::get(url).header("Accept", "application/json").abort_signal(Some(&signal));
-        if let Some(c) = credential {
-            req = req.header("Authorization", &c.header_value());
+        let mut b = match req.method {
+            Method::Get => gloo_net::http::Request::get(req.url),
+            Method::Post => gloo_net::http::Request::post(req.url),
+        }
+        .header("Accept", "application/json")
+        .abort_signal(Some(&signal));
+        if let Some(c) = req.credential {
+            b = b.header("Authorization", &c.header_value());
         }
         let fail = |e: gloo_net::Error| {
             if timed_out.get() {
-                ApiError::Timeout { after_ms: timeout_ms }
+                ApiError::Timeout { after_ms: req.timeout_ms }
             } else if signal.aborted() {
                 ApiError::Aborted
             } else {
                 ApiError::Network { detail: network_detail(&e) }
             }
         };
-        let resp = req.send().await.map_err(fail)?;
+        let sent = match req.body {
+            Some(body) => b.header("Content-Type", "application/json").body(body.to_string()).map_err(fail)?.send().await,
+            None => b.send().await,
+        };
+        let resp = sent.map_err(fail)?;
         let status = resp.status();
         let retry_after = resp.headers().get("retry-after");
         let content_type = resp.headers().get("content-type");
-        let text = resp.text().await.map_err(fail)?;
+        let body = resp.text().await.map_err(fail)?;
         drop(timer);
-        Ok((status, retry_after, content_type, text))
+        Ok(RawAnswer { status, retry_after, content_type, body })
     }
 
     /// The browser says little about why a fetch failed (by design); never echo the URL.
@@ -147,23 +391,39 @@ mod transport {
 mod tests {
     use super::*;
 
-    #[test]
-    fn urls() {
-        let c = ApiClient::new(" https://api.example/ ", None, 1000);
-        assert_eq!(c.runs_url(&RunQuery::new(1, 25)), "https://api.example/api/v1/flow-runs?page=1&per_page=25");
-        assert_eq!(c.run_url("4 2", &["flow", "flowVersion"]), "https://api.example/api/v1/flow-runs/4%202?include=flow%2CflowVersion");
-        assert_eq!(c.run_url("42", &[]), "https://api.example/api/v1/flow-runs/42");
+    fn client() -> ApiClient {
+        ApiClient::new(" https://api.example/ ", None, 1000, Scheduler::new(120))
     }
 
     #[test]
-    fn credentials() {
+    fn urls() {
+        let c = client();
+        assert_eq!(c.runs_url(&RunQuery::new(1, 25)), "https://api.example/api/v1/flow-runs?page=1&per_page=25");
+        assert_eq!(c.run_url("4 2", &["flow", "flowVersion"]), "https://api.example/api/v1/flow-runs/4%202?include=flow%2CflowVersion");
+        assert_eq!(c.run_url("42", &[]), "https://api.example/api/v1/flow-runs/42");
+        assert_eq!(c.run_url("../x", &[]), "https://api.example/api/v1/flow-runs/..%2Fx");
+        assert_eq!(
+            c.logs_url("42", &LogQuery::standard(2, 50)),
+            "https://api.example/api/v1/flow-runs/42/flow-run-logs?include=flowStep%2CflowRunLogMetadata&fields%5BflowStep%5D=id%2Cname&sort=id&load_payload_ids=true&page=2&per_page=50"
+        );
+        assert_eq!(
+            c.log_url("42", "7"),
+            "https://api.example/api/v1/flow-runs/42/flow-run-logs/7?include=flowStep%2CflowRunLogMetadata&fields%5BflowStep%5D=id%2Cname&load_payload_ids=true"
+        );
+    }
+
+    #[test]
+    fn credentials_and_login_bodies() {
         assert_eq!(Credential::ApiKey(" k ".into()).header_value(), "k");
         assert_eq!(Credential::Bearer("t".into()).header_value(), "Bearer t");
+        assert_eq!(login_body(" ops ", "p\"w"), r#"{"password":"p\"w","username":"ops"}"#);
+        assert_eq!(login_body("a@b.c", "x"), r#"{"email":"a@b.c","password":"x","username":"a@b.c"}"#);
     }
 
     #[test]
     fn answers() {
         assert_eq!(parse_answer(200, None, Some("application/json"), "{\"a\":1}", "x").unwrap()["a"], 1);
+        assert_eq!(parse_answer(204, None, None, "", "x").unwrap(), Value::Null);
         assert_eq!(parse_answer(401, None, None, "", "x"), Err(ApiError::Unauthorized));
         assert!(
             matches!(parse_answer(200, None, Some("text/html"), "<html>", "run"), Err(ApiError::Decode { at, .. }) if at.contains("text/html"))
@@ -174,5 +434,23 @@ mod tests {
         assert!(
             matches!(parse_answer(200, None, Some("application/json"), "{\"data\": x}", "run"), Err(ApiError::Decode { at, .. }) if at.contains("line 1"))
         );
+    }
+
+    #[test]
+    fn what_is_retried() {
+        let net = ApiError::Network { detail: "x".into() };
+        assert_eq!(retry_delay_ms(Method::Get, 0, &net, 0.0), Some(300));
+        assert_eq!(retry_delay_ms(Method::Get, 0, &net, 1.0), Some(900));
+        assert_eq!(retry_delay_ms(Method::Get, 1, &net, 0.5), None, "once only");
+        assert_eq!(retry_delay_ms(Method::Post, 0, &net, 0.5), None, "never a POST");
+        for s in [502, 503, 504] {
+            assert!(retry_delay_ms(Method::Get, 0, &ApiError::Server { status: s, message: None }, 0.5).is_some());
+        }
+        assert_eq!(retry_delay_ms(Method::Get, 0, &ApiError::Server { status: 500, message: None }, 0.5), None);
+        assert_eq!(retry_delay_ms(Method::Get, 0, &ApiError::RateLimited { retry_after_s: Some(2) }, 0.0), Some(2000));
+        assert_eq!(retry_delay_ms(Method::Get, 0, &ApiError::RateLimited { retry_after_s: Some(60) }, 0.0), None);
+        assert_eq!(retry_delay_ms(Method::Get, 0, &ApiError::RateLimited { retry_after_s: None }, 0.0), None);
+        assert_eq!(retry_delay_ms(Method::Get, 0, &ApiError::Unauthorized, 0.0), None);
+        assert_eq!(retry_delay_ms(Method::Get, 0, &ApiError::decode("x", "y"), 0.0), None);
     }
 }

@@ -1,12 +1,15 @@
-//! Everything about the Patchworks API: HTTP, queries, models and errors. Knows no view.
+//! Everything about the Patchworks API: HTTP, queries, models, errors and the request
+//! budget. Knows no view.
 
+pub mod budget;
 pub mod client;
 pub mod decode;
 pub mod error;
 pub mod models;
 pub mod query;
 
-pub use client::{ApiClient, Credential};
+pub use budget::{BudgetState, Priority};
+pub use client::{ApiClient, Credential, Scheduler, Slot};
 pub use error::ApiError;
-pub use models::{FlowRun, Page, PageMeta, RunStatus, Trigger};
-pub use query::{RunQuery, RunSort};
+pub use models::{ActionOutcome, FlowRun, FlowRunLog, FlowStep, LogLevel, LoginToken, Page, PageMeta, RunStatus, Trigger};
+pub use query::{LogQuery, LogSort, RunQuery, RunSort};

@@ -188,6 +188,33 @@ pub struct FlowRun {
     pub retry_of: Option<String>,
     pub retried_as: Vec<RunLink>,
     pub summary: Option<String>,
+    pub cpu_time_ms: Option<i64>,
+    pub payload_size_bytes: Option<u64>,
+    pub operations_sent: Option<i64>,
+    pub operations_received: Option<i64>,
+    /// 999 is best.
+    pub score: Option<i64>,
+    pub starting_payload_count: Option<i64>,
+    pub starting_payload_size_bytes: Option<u64>,
+    pub steps_with_errors: Option<i64>,
+    /// The flow version's steps (`include=flowVersion.steps`), in order.
+    pub steps: Vec<FlowStep>,
+    /// Warnings and errors (`include=errorWarningLogs`), for the failure summary.
+    pub problems: Vec<FlowRunLog>,
+}
+
+/// A step of a flow version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlowStep {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+impl FlowStep {
+    pub fn from_value(v: &Value) -> Option<FlowStep> {
+        let f = Fields::of(v)?;
+        Some(FlowStep { id: f.id(&["id"])?, name: f.string(&["name"]) })
+    }
 }
 
 impl FlowRun {
@@ -217,6 +244,16 @@ impl FlowRun {
             retry_of: f.id(&["retry_flow_run_id"]),
             retried_as,
             summary: f.string(&["summary"]),
+            cpu_time_ms: f.get(&["cpu_time", "cpuTime"]).and_then(duration_ms),
+            payload_size_bytes: f.get(&["payload_size", "payloadSize"]).and_then(size_bytes),
+            operations_sent: f.int(&["operations_sent", "operationsSent"]),
+            operations_received: f.int(&["operations_received", "operationsReceived"]),
+            score: f.int(&["score"]),
+            starting_payload_count: f.int(&["starting_payload_count"]),
+            starting_payload_size_bytes: f.get(&["starting_payload_size"]).and_then(size_bytes),
+            steps_with_errors: f.int(&["flow_steps_with_errors"]),
+            steps: version.map(|v| v.list(&["steps"]).iter().filter_map(FlowStep::from_value).collect()).unwrap_or_default(),
+            problems: f.list(&["error_warning_logs", "errorWarningLogs"]).iter().filter_map(FlowRunLog::from_value).collect(),
         })
     }
 }
@@ -290,6 +327,197 @@ fn parse_unit_duration(t: &str) -> Option<i64> {
         any = true;
     }
     (any && total.is_finite()).then(|| total.round() as i64)
+}
+
+/// Bytes from a number, a numeric string, "1.5 MB"-style text (KB = 1000, KiB = 1024), or an
+/// object with `bytes` (or `value` and `unit`).
+pub fn size_bytes(v: &Value) -> Option<u64> {
+    let clamp = |f: f64| (f.is_finite() && (0.0..1.0e18).contains(&f)).then(|| f.round() as u64);
+    match v {
+        Value::Number(_) => as_f64(v).and_then(clamp),
+        Value::String(s) => {
+            let t = s.trim();
+            if let Ok(f) = t.parse::<f64>() {
+                return clamp(f);
+            }
+            let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+            let n: f64 = t[..split].trim().parse().ok()?;
+            let factor = unit_factor(t[split..].trim())?;
+            clamp(n * factor)
+        }
+        Value::Object(o) => {
+            if let Some(b) = o.get("bytes") {
+                return size_bytes(b);
+            }
+            let n = o.get("value").and_then(as_f64)?;
+            let unit = o.get("unit").and_then(as_string).unwrap_or_default();
+            clamp(n * unit_factor(unit.trim())?)
+        }
+        _ => None,
+    }
+}
+
+fn unit_factor(unit: &str) -> Option<f64> {
+    Some(match unit.to_ascii_lowercase().as_str() {
+        "" | "b" | "byte" | "bytes" => 1.0,
+        "kb" | "k" => 1e3,
+        "mb" | "m" => 1e6,
+        "gb" | "g" => 1e9,
+        "tb" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1_048_576.0,
+        "gib" => 1_073_741_824.0,
+        _ => return None,
+    })
+}
+
+/// A log entry's level. Compared case-insensitively; Monolog's numbers are understood;
+/// anything else is kept as it came.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LogLevel {
+    Debug,
+    Info,
+    Notice,
+    Warning,
+    Error,
+    Critical,
+    Fatal,
+    Other(String),
+}
+
+impl LogLevel {
+    pub const KNOWN: [LogLevel; 7] =
+        [LogLevel::Debug, LogLevel::Info, LogLevel::Notice, LogLevel::Warning, LogLevel::Error, LogLevel::Critical, LogLevel::Fatal];
+
+    pub fn from_value(v: &Value) -> Option<LogLevel> {
+        if let Some(n) = as_i64(v) {
+            return Some(match n {
+                100 => LogLevel::Debug,
+                200 => LogLevel::Info,
+                250 => LogLevel::Notice,
+                300 => LogLevel::Warning,
+                400 => LogLevel::Error,
+                500 | 550 => LogLevel::Critical,
+                600 => LogLevel::Fatal,
+                other => LogLevel::Other(other.to_string()),
+            });
+        }
+        let raw = as_string(v)?;
+        Some(match raw.trim().to_ascii_lowercase().as_str() {
+            "debug" | "trace" => LogLevel::Debug,
+            "info" | "information" => LogLevel::Info,
+            "notice" => LogLevel::Notice,
+            "warning" | "warn" => LogLevel::Warning,
+            "error" | "err" => LogLevel::Error,
+            "critical" | "crit" | "alert" => LogLevel::Critical,
+            "fatal" | "emergency" | "emerg" => LogLevel::Fatal,
+            _ => LogLevel::Other(raw),
+        })
+    }
+
+    pub fn label(&self) -> &str {
+        match self {
+            LogLevel::Debug => "DEBUG",
+            LogLevel::Info => "INFO",
+            LogLevel::Notice => "NOTICE",
+            LogLevel::Warning => "WARNING",
+            LogLevel::Error => "ERROR",
+            LogLevel::Critical => "CRITICAL",
+            LogLevel::Fatal => "FATAL",
+            LogLevel::Other(raw) => raw,
+        }
+    }
+
+    /// Errors and worse.
+    pub fn is_error(&self) -> bool {
+        matches!(self, LogLevel::Error | LogLevel::Critical | LogLevel::Fatal)
+    }
+}
+
+/// One log entry of a run.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct FlowRunLog {
+    pub id: String,
+    pub run_id: Option<String>,
+    pub step_id: Option<String>,
+    pub step_name: Option<String>,
+    pub level: Option<LogLevel>,
+    pub message: String,
+    pub created_at_ms: Option<i64>,
+    /// `meta`, as it came.
+    pub meta: Option<Value>,
+    /// `flow_run_log_metadata` (`include=flowRunLogMetadata`), as it came.
+    pub metadata: Option<Value>,
+    pub payload_ids: Vec<String>,
+    pub page_number: Option<i64>,
+    pub attempts: Option<i64>,
+}
+
+impl FlowRunLog {
+    pub fn from_value(v: &Value) -> Option<FlowRunLog> {
+        let f = Fields::of(v)?;
+        let step = f.object(&["flow_step", "flowStep"]);
+        let message = match f.get(&["log_message", "message"]) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Array(parts)) if parts.iter().all(Value::is_string) => {
+                parts.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n")
+            }
+            Some(other) => other.to_string(),
+            None => String::new(),
+        };
+        let payload_ids = match f.get(&["payload_ids", "payload_metadata_id"]) {
+            Some(Value::Array(items)) => items.iter().filter_map(super::decode::as_id).collect(),
+            Some(other) => as_string(other)
+                .map(|s| s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect())
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        Some(FlowRunLog {
+            id: f.id(&["id"])?,
+            run_id: f.id(&["flow_run_id"]),
+            step_id: f.id(&["flow_step_id"]).or_else(|| step.and_then(|s| s.id(&["id"]))),
+            step_name: step.and_then(|s| s.string(&["name"])),
+            level: f.get(&["log_level", "level"]).and_then(LogLevel::from_value),
+            message,
+            created_at_ms: f.get(&["created_at"]).and_then(parse_timestamp),
+            meta: f.get(&["meta"]).cloned(),
+            metadata: f.get(&["flow_run_log_metadata", "flowRunLogMetadata"]).cloned(),
+            payload_ids,
+            page_number: f.int(&["page_number"]),
+            attempts: f.int(&["attempts"]),
+        })
+    }
+}
+
+/// What the login endpoint answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginToken {
+    pub token: String,
+    pub expires_in_s: Option<i64>,
+}
+
+impl LoginToken {
+    pub fn from_value(v: &Value) -> Option<LoginToken> {
+        let f = Fields::of(v)?;
+        let inner = f.object(&["data"]).unwrap_or(f);
+        let token = inner.string(&["token", "access_token"]).filter(|t| !t.trim().is_empty())?;
+        Some(LoginToken { token, expires_in_s: inner.int(&["expires_in"]) })
+    }
+}
+
+/// What an action (retry, stop, download) answers: the server's message, and the run it
+/// concerns when it sent one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActionOutcome {
+    pub message: Option<String>,
+    pub run: Option<FlowRun>,
+}
+
+impl ActionOutcome {
+    pub fn from_value(v: &Value) -> ActionOutcome {
+        let f = Fields::of(v);
+        ActionOutcome { message: f.and_then(|f| f.string(&["message"])), run: v.get("data").and_then(FlowRun::from_value) }
+    }
 }
 
 /// One entry of Laravel's `meta.links`: a page number, a gap ("...") or previous/next.
@@ -394,6 +622,68 @@ mod tests {
         for t in Trigger::KNOWN {
             assert_eq!(Trigger::parse(t.as_api()), t);
         }
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(size_bytes(&json!(2048)), Some(2048));
+        assert_eq!(size_bytes(&json!("2048")), Some(2048));
+        assert_eq!(size_bytes(&json!("1.5 MB")), Some(1_500_000));
+        assert_eq!(size_bytes(&json!("2KiB")), Some(2048));
+        assert_eq!(size_bytes(&json!({"bytes": "10"})), Some(10));
+        assert_eq!(size_bytes(&json!({"value": 3, "unit": "kb"})), Some(3000));
+        assert_eq!(size_bytes(&json!("3 parsecs")), None);
+        assert_eq!(size_bytes(&json!(-1)), None);
+    }
+
+    #[test]
+    fn log_levels() {
+        for (v, want) in [
+            (json!("INFO"), LogLevel::Info),
+            (json!("warn"), LogLevel::Warning),
+            (json!("Error"), LogLevel::Error),
+            (json!("FATAL"), LogLevel::Fatal),
+            (json!(400), LogLevel::Error),
+            (json!("300"), LogLevel::Warning),
+            (json!("verbose"), LogLevel::Other("verbose".into())),
+        ] {
+            assert_eq!(LogLevel::from_value(&v), Some(want), "{v}");
+        }
+        assert!(LogLevel::Fatal.is_error() && !LogLevel::Warning.is_error());
+    }
+
+    #[test]
+    fn log_entries_in_every_shape() {
+        let flat = json!({"id": 5, "flow_run_id": "9", "flow_step_id": 3, "log_level": "ERROR", "log_message": "<b>x</b>",
+            "created_at": "2026-03-01T19:00:00Z", "payload_ids": "11, 12", "meta": {"a": [1]}, "flow_step": {"id": 3, "name": "Map"},
+            "page_number": "2", "attempts": "1"});
+        let e = FlowRunLog::from_value(&flat).unwrap();
+        assert_eq!((e.id.as_str(), e.step_name.as_deref(), e.level.clone()), ("5", Some("Map"), Some(LogLevel::Error)));
+        assert_eq!(e.payload_ids, ["11", "12"]);
+        assert_eq!((e.page_number, e.attempts), (Some(2), Some(1)));
+        assert_eq!(e.meta, Some(json!({"a": [1]})));
+        let jsonapi = json!({"id": "6", "attributes": {"level": "info", "message": ["line 1", "line 2"], "payload_ids": [7, {"id": 8}]},
+            "relationships": {"flowStep": {"data": {"id": "4", "name": "Send"}}}});
+        let e = FlowRunLog::from_value(&jsonapi).unwrap();
+        assert_eq!(e.message, "line 1\nline 2");
+        assert_eq!(e.step_id.as_deref(), Some("4"));
+        assert_eq!(e.payload_ids, ["7", "8"]);
+        let odd = json!({"id": 7, "log_message": {"structured": true}});
+        assert_eq!(FlowRunLog::from_value(&odd).unwrap().message, "{\"structured\":true}");
+        assert_eq!(FlowRunLog::from_value(&json!({"log_message": "no id"})), None);
+    }
+
+    #[test]
+    fn login_and_action_answers() {
+        let t =
+            LoginToken::from_value(&json!({"message": "You have successfully logged in.", "token": "jwt", "expires_in": 86400})).unwrap();
+        assert_eq!((t.token.as_str(), t.expires_in_s), ("jwt", Some(86400)));
+        assert_eq!(LoginToken::from_value(&json!({"data": {"access_token": "a"}})).unwrap().token, "a");
+        assert_eq!(LoginToken::from_value(&json!({"token": ""})), None);
+        let a = ActionOutcome::from_value(&json!({"message": "queued", "data": {"id": 9, "trigger": "Retry"}}));
+        assert_eq!(a.message.as_deref(), Some("queued"));
+        assert_eq!(a.run.map(|r| r.id), Some("9".into()));
+        assert_eq!(ActionOutcome::from_value(&json!([])), ActionOutcome { message: None, run: None });
     }
 
     #[test]

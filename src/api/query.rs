@@ -132,9 +132,152 @@ impl RunQuery {
     }
 }
 
+/// Sort order of a run's logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum LogSort {
+    #[default]
+    Oldest,
+    Newest,
+}
+
+/// A query of `GET /api/v1/flow-runs/{id}/flow-run-logs`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct LogQuery {
+    pub flow_step_id: Vec<String>,
+    pub include: Vec<String>,
+    /// `fields[flowStep]`.
+    pub step_fields: Vec<String>,
+    pub sort: Option<LogSort>,
+    pub load_payload_ids: bool,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl LogQuery {
+    /// What the vendor's own tools ask for: steps' names, metadata and payload ids, by id.
+    pub fn standard(page: u32, per_page: u32) -> LogQuery {
+        LogQuery {
+            include: vec!["flowStep".into(), "flowRunLogMetadata".into()],
+            step_fields: vec!["id".into(), "name".into()],
+            sort: Some(LogSort::Oldest),
+            load_payload_ids: true,
+            page,
+            per_page,
+            ..LogQuery::default()
+        }
+    }
+
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        let mut p: Vec<(String, String)> = Vec::new();
+        let steps: Vec<&str> = self.flow_step_id.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+        if !steps.is_empty() {
+            p.push(("filter[flow_step_id]".into(), steps.join(",")));
+        }
+        if !self.include.is_empty() {
+            p.push(("include".into(), self.include.join(",")));
+        }
+        if !self.step_fields.is_empty() {
+            p.push(("fields[flowStep]".into(), self.step_fields.join(",")));
+        }
+        if let Some(sort) = self.sort {
+            p.push(("sort".into(), if sort == LogSort::Oldest { "id" } else { "-id" }.into()));
+        }
+        if self.load_payload_ids {
+            p.push(("load_payload_ids".into(), "true".into()));
+        }
+        p.push(("page".into(), self.page.max(1).to_string()));
+        p.push(("per_page".into(), self.per_page.clamp(1, MAX_PER_PAGE).to_string()));
+        p
+    }
+
+    pub fn to_query_string(&self) -> String {
+        encode_pairs(&self.to_pairs())
+    }
+}
+
+/// Decodes `a=1&b=%5B` into pairs (`+` is a space, as in forms). Bad escapes are kept as
+/// they are; never fails.
+pub fn decode_query(q: &str) -> Vec<(String, String)> {
+    q.trim_start_matches('?')
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (decode_component(k), decode_component(v))
+        })
+        .collect()
+}
+
+pub fn decode_component(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn log_queries() {
+        let mut q = LogQuery::standard(3, 500);
+        q.flow_step_id = vec!["101001".into(), "101002".into()];
+        assert_eq!(
+            q.to_query_string(),
+            "filter%5Bflow_step_id%5D=101001%2C101002&include=flowStep%2CflowRunLogMetadata&fields%5BflowStep%5D=id%2Cname\
+             &sort=id&load_payload_ids=true&page=3&per_page=100"
+        );
+    }
+
+    #[test]
+    fn decoding_bad_escapes_keeps_them() {
+        assert_eq!(decode_component("%zz%4"), "%zz%4");
+        assert_eq!(decode_component("a+b%20c%5B%5D"), "a b c[]");
+        assert_eq!(decode_query("?x=1&&y&z=%C3%A9"), vec![("x".into(), "1".into()), ("y".into(), "".into()), ("z".into(), "é".into())]);
+    }
+
+    proptest! {
+        #[test]
+        fn encoding_round_trips(k in "\\PC{0,12}", v in "\\PC{0,24}") {
+            let q = encode_pairs(&[(k.clone(), v.clone())]);
+            prop_assert_eq!(decode_query(&q), vec![(k, v)]);
+        }
+
+        #[test]
+        fn run_queries_round_trip(status in proptest::collection::vec(1u8..=5, 0..4), search in proptest::option::of("[a-z é&=,]{1,10}"),
+                                  after in proptest::option::of(0i64..4_000_000_000_000), page in 1u32..1000, per_page in 1u32..=100) {
+            let q = RunQuery {
+                status: status.iter().filter_map(|c| RunStatus::from_code(i64::from(*c))).collect(),
+                search: search.clone(),
+                started_after: after,
+                ..RunQuery::new(page, per_page)
+            };
+            let pairs = decode_query(&q.to_query_string());
+            prop_assert_eq!(&pairs, &q.to_pairs());
+            let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+            prop_assert_eq!(get("page"), Some(page.to_string()));
+            prop_assert_eq!(get("filter[started_after]"), after.map(|a| a.to_string()));
+            let sent_status = get("filter[status]").map(|s| s.split(',').map(|c| c.parse::<u8>().unwrap()).collect::<Vec<_>>()).unwrap_or_default();
+            prop_assert_eq!(sent_status, status);
+        }
+    }
 
     #[test]
     fn brackets_and_commas_are_encoded() {

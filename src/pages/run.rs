@@ -1,4 +1,4 @@
-use crate::api::{ApiError, FlowRun};
+use crate::api::{ApiError, FlowRun, Slot};
 use crate::components::{ErrorView, StatusBadge, Timestamp};
 use crate::state::use_app;
 use crate::time::format_duration_ms;
@@ -13,14 +13,16 @@ pub fn RunPage() -> impl IntoView {
     let app = use_app();
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let slot = Slot::default();
     let run = LocalResource::new(move || {
         let client = app.client();
         let id = id.get();
+        let slot = slot.clone();
         async move {
             if client.credential.is_none() {
                 return Err(ApiError::Unauthorized);
             }
-            let result = client.get_run(&id, &RUN_INCLUDES).await;
+            let result = client.get_run(&id, &RUN_INCLUDES, Some(&slot)).await;
             app.observe(&result);
             result.map(|r| (r, crate::browser::now_ms()))
         }
@@ -31,7 +33,7 @@ pub fn RunPage() -> impl IntoView {
             <p class="crumbs"><a href="/runs">"← Runs"</a></p>
             <h1>"Run #"{move || id.get()}</h1>
             {move || match run.get() {
-                None => view! { <p class="loading" aria-busy="true">"Loading the run…"</p> }.into_any(),
+                None | Some(Err(ApiError::Aborted)) => view! { <p class="loading" aria-busy="true">"Loading the run…"</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorView error=e on_retry=retry/> }.into_any(),
                 Some(Ok((r, now))) => view! { <RunSummary run=r now_ms=now/> }.into_any(),
             }}

@@ -1,4 +1,4 @@
-use crate::api::ApiError;
+use crate::api::{ApiError, Slot};
 use crate::browser;
 use crate::components::{ErrorView, Pager, RunTable, RunTableSkeleton};
 use crate::state::use_app;
@@ -14,14 +14,16 @@ pub fn RunsPage() -> impl IntoView {
     let query = use_query_map();
     let parsed = Memo::new(move |_| query.with(|q| RunsView::from_pairs(q.into_iter().map(|(k, v)| (k.as_ref(), v)), default_per_page)));
     let view_state = Memo::new(move |_| parsed.with(|(v, _)| v.clone()));
+    let slot = Slot::default();
     let runs = LocalResource::new(move || {
         let client = app.client();
         let q = view_state.get().api_query();
+        let slot = slot.clone();
         async move {
             if client.credential.is_none() {
                 return Err(ApiError::Unauthorized);
             }
-            let result = client.list_runs(&q).await;
+            let result = client.list_runs(&q, Some(&slot)).await;
             app.observe(&result);
             result.map(|page| (page, browser::now_ms()))
         }
@@ -45,6 +47,8 @@ pub fn RunsPage() -> impl IntoView {
                         <a class="button primary" href="/settings">"Set up the connection"</a>
                     </div>
                 }.into_any(),
+                // A superseded request: a newer answer is on its way.
+                Some(Err(ApiError::Aborted)) => view! { <RunTableSkeleton rows=view_state.with(|v| v.per_page.min(25))/> }.into_any(),
                 Some(Err(e)) => view! { <ErrorView error=e on_retry=retry/> }.into_any(),
                 Some(Ok((page, now))) => {
                     let zone = app.zone.get();

@@ -46,7 +46,7 @@ pub fn SettingsPage() -> impl IntoView {
         testing.set(true);
         leptos::task::spawn_local(async move {
             let client = ApiClient { timeout_ms: timeout, ..client };
-            let outcome = match client.list_runs(&RunQuery::new(1, 1)).await {
+            let outcome = match client.list_runs(&RunQuery::new(1, 1), None).await {
                 Ok(page) => (
                     true,
                     format!(
