@@ -38,19 +38,23 @@ impl PageRequest<'_> {
         let last = self.last_page();
         let page = self.page.max(1);
         let count = data.len() as u64;
-        let (from, to) = if count == 0 { (Value::Null, Value::Null) } else { (json!(self.offset() + 1), json!(self.offset() + count)) };
+        let (from, to) = if count == 0 {
+            (Value::Null, Value::Null)
+        } else {
+            (json!(self.offset().saturating_add(1)), json!(self.offset().saturating_add(count)))
+        };
         let link = |p: u64, ok: bool| if ok { json!(self.url(p)) } else { Value::Null };
         let mut links = vec![json!({"url": link(page.saturating_sub(1), page > 1), "label": "&laquo; Previous", "active": false})];
-        for el in window(page, last) {
+        for el in window(page.min(last), last) {
             match el {
                 Some(n) => links.push(json!({"url": self.url(n), "label": n.to_string(), "active": n == page})),
                 None => links.push(json!({"url": null, "label": "...", "active": false})),
             }
         }
-        links.push(json!({"url": link(page + 1, page < last), "label": "Next &raquo;", "active": false}));
+        links.push(json!({"url": link(page.saturating_add(1), page < last), "label": "Next &raquo;", "active": false}));
         json!({
             "data": data,
-            "links": {"first": self.url(1), "last": self.url(last), "prev": link(page.saturating_sub(1), page > 1), "next": link(page + 1, page < last)},
+            "links": {"first": self.url(1), "last": self.url(last), "prev": link(page.saturating_sub(1), page > 1), "next": link(page.saturating_add(1), page < last)},
             "meta": {
                 "current_page": page, "from": from, "last_page": last, "links": links,
                 "path": self.path, "per_page": self.per_page, "to": to, "total": self.total

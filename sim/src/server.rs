@@ -237,7 +237,7 @@ async fn list_runs(State(sim): State<Arc<Sim>>, headers: HeaderMap, RawQuery(raw
             ("started_on", Some(ms)) => {
                 let day = ms - ms.rem_euclid(86_400_000);
                 lo = lo.max(first_at_or_after(day));
-                hi = hi.min(first_at_or_after(day + 86_400_000).saturating_sub(1));
+                hi = hi.min(first_at_or_after(day.saturating_add(86_400_000)).saturating_sub(1));
             }
             ("started_after" | "started_before" | "started_on", None) => {
                 return error(StatusCode::BAD_REQUEST, &format!("The filter {name} takes a Unix time in milliseconds."))
@@ -409,7 +409,21 @@ async fn login(State(sim): State<Arc<Sim>>, body: axum::body::Bytes) -> Response
         Ok(v) => v,
         Err(_) => return error(StatusCode::BAD_REQUEST, "The request body is not JSON."),
     };
-    let user = v.get("username").or_else(|| v.get("email")).and_then(Value::as_str).unwrap_or_default();
+    // Laravel's `string` rule: present fields must be strings.
+    let not_string: Vec<&str> =
+        ["username", "email", "password"].into_iter().filter(|k| v.get(*k).is_some_and(|f| !f.is_string() && !f.is_null())).collect();
+    if !not_string.is_empty() || !v.is_object() {
+        let errors: serde_json::Map<String, Value> =
+            not_string.iter().map(|k| (k.to_string(), json!([format!("The {k} field must be a string.")]))).collect();
+        return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"message": "The given data was invalid.", "errors": errors})))
+            .into_response();
+    }
+    let user = v
+        .get("username")
+        .and_then(Value::as_str)
+        .filter(|u| !u.is_empty())
+        .or_else(|| v.get("email").and_then(Value::as_str))
+        .unwrap_or_default();
     let password = v.get("password").and_then(Value::as_str).unwrap_or_default();
     if user.is_empty() || password.is_empty() {
         let mut errors = serde_json::Map::new();

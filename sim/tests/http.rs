@@ -91,6 +91,18 @@ async fn filters_are_applied_and_unknown_ones_rejected() {
     let ids: Vec<u64> = data.iter().map(|r| r["id"].as_u64().unwrap()).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "oldest first");
 
+    // Extreme values are answered, not crashed on.
+    for q in [
+        "filter[started_on]=9223372036854775806",
+        "filter[started_after]=9223372036854775807",
+        "page=18446744073709551615",
+        "filter[started_before]=0",
+    ] {
+        let (s, v, _) = call(&app, "GET", &format!("/api/v1/flow-runs?{q}"), Some("demo-key"), None).await;
+        assert_eq!(s, StatusCode::OK, "{q}");
+        assert_eq!(v["data"].as_array().map(Vec::len), Some(0), "{q}");
+    }
+
     let (s, v, _) = call(&app, "GET", "/api/v1/flow-runs?filter[colour]=red", Some("demo-key"), None).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(v["message"].as_str().unwrap().starts_with("Requested filter(s) `colour` are not allowed."));

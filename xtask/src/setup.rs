@@ -30,6 +30,7 @@ pub struct Toolchain {
     /// Folder with `wasm-opt` (binaryen from npm) to put first on PATH.
     pub binaryen_bin: PathBuf,
     pub chromedriver: PathBuf,
+    pub schemathesis: PathBuf,
 }
 
 impl Toolchain {
@@ -174,6 +175,27 @@ fn ensure_browser() -> Result<PathBuf> {
     have("chromedriver").ok_or_else(|| "chromedriver is still missing after installing chromium-driver".into())
 }
 
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+
+/// schemathesis (the contract test) in a virtualenv under the cache folder.
+fn ensure_schemathesis() -> Result<PathBuf> {
+    let venv = cache_dir().join("venv");
+    let bin = venv.join("bin").join("schemathesis");
+    let have = version_of(&bin, &["--version"]);
+    if have.as_deref().is_some_and(|v| v.ends_with(SCHEMATHESIS_VERSION)) {
+        return Ok(bin);
+    }
+    if which("python3").is_none() {
+        apt_install(&["python3", "python3-venv"])?;
+    }
+    step(&format!("pip install schemathesis=={SCHEMATHESIS_VERSION} (into {})", venv.display()));
+    if !venv.join("bin").join("pip").exists() {
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    }
+    run(Command::new(venv.join("bin").join("pip")).args(["install", "--quiet", &format!("schemathesis=={SCHEMATHESIS_VERSION}")]))?;
+    Ok(bin)
+}
+
 /// Installs what is missing and says which toolchain builds wasm32.
 pub fn setup() -> Result<Toolchain> {
     step("setup: checking tools");
@@ -182,6 +204,7 @@ pub fn setup() -> Result<Toolchain> {
     ensure_trunk()?;
     let binaryen_bin = ensure_binaryen()?;
     let chromedriver = ensure_browser()?;
+    let schemathesis = ensure_schemathesis()?;
     eprintln!("setup: wasm32 via {wasm:?}; trunk {TRUNK_VERSION}; wasm-opt from {}", binaryen_bin.display());
-    Ok(Toolchain { wasm, binaryen_bin, chromedriver })
+    Ok(Toolchain { wasm, binaryen_bin, chromedriver, schemathesis })
 }

@@ -52,6 +52,10 @@ pub fn test_all() -> Result {
     run(&mut cargo(&["build", "--quiet", "-p", "flow-run-sim"]))?;
     lap("release build", &mut timings);
 
+    step("contract: schemathesis against the simulator with spec/openapi.yaml");
+    contract(&tc.schemathesis)?;
+    lap("contract test", &mut timings);
+
     step("layer 3: end-to-end in Chromium through WebDriver, against the simulator");
     let sim = crate::util::target_dir().join("debug").join("flow-run-sim");
     let mut e2e = cargo(&["test", "-p", "e2e", "--", "--test-threads=2"]);
@@ -65,4 +69,33 @@ pub fn test_all() -> Result {
     }
     eprintln!("{:<20} {:>8.1} s", "all layers", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// Runs the simulator on a free loopback port and schemathesis against it.
+fn contract(schemathesis: &std::path::Path) -> Result {
+    let sim = crate::util::target_dir().join("debug").join("flow-run-sim");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))?;
+    let mut child = Command::new(sim)
+        .args(["--port", &port.to_string(), "--runs", "300", "--seed", "3"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("starting the simulator: {e}"))?;
+    let deadline = Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            return Err("the simulator did not listen".into());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let result = run(Command::new(schemathesis)
+        .current_dir(root())
+        .args(["run", "spec/openapi.yaml", "--url", &format!("http://127.0.0.1:{port}"), "-H", "Authorization: demo-key"])
+        .args(["--checks", "all", "--mode", "positive", "--max-examples", "50", "--seed", "20261128", "--no-color"]));
+    let _ = child.kill();
+    let _ = child.wait();
+    result
 }
