@@ -15,6 +15,29 @@ pub fn Header() -> impl IntoView {
             Zone::Utc => Zone::Local,
         })
     };
+    // The request budget, read once a second: shown only when it matters.
+    let budget = RwSignal::new(app.scheduler.with_value(|s| s.state()));
+    let _ = set_interval_with_handle(
+        move || {
+            let now = app.scheduler.with_value(|s| s.state());
+            if budget.get_untracked() != now {
+                budget.set(now);
+            }
+        },
+        std::time::Duration::from_secs(1),
+    );
+    let budget_note = move || {
+        let b = budget.get();
+        let text = match b.paused_until_ms {
+            Some(until) => {
+                let secs = ((until - browser::now_ms()).max(0) + 999) / 1000;
+                format!("Paused: rate limit ({secs} s)")
+            }
+            None if b.used_last_minute * 10 >= b.per_minute * 8 => format!("Requests: {} of {} a minute", b.used_last_minute, b.per_minute),
+            None => return None,
+        };
+        Some(view! { <span class="budget-note" role="status" title="The app's share of the API's rate limit">{text}</span> })
+    };
     view! {
         <header class="app-header">
             <a class="brand" href="/runs">"Flow Run Console"</a>
@@ -23,6 +46,7 @@ pub fn Header() -> impl IntoView {
                 <a href="/settings">"Connection"</a>
             </nav>
             <span class="spacer"></span>
+            {budget_note}
             <a href="/settings" class=move || format!("link-state {}", link.get().css()) data-link-state=move || link.get().css()>
                 {move || link.get().label()}
             </a>
