@@ -4,7 +4,8 @@ use e2e::{Browser, Sim, API_KEY};
 
 #[tokio::test]
 async fn a_failing_gateway_is_retried_once() {
-    let sim = Sim::start(&["--runs", "120", "--fault", r#"{"kind":"status","status":503,"times":1,"path_prefix":"/api/v1/flow-runs"}"#]).await;
+    let sim =
+        Sim::start(&["--runs", "120", "--fault", r#"{"kind":"status","status":503,"times":1,"path_prefix":"/api/v1/flow-runs"}"#]).await;
     let b = Browser::start().await;
     b.goto(&sim.url("/settings")).await;
     b.store_key(API_KEY).await;

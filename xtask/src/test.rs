@@ -2,7 +2,7 @@
 
 use crate::build::{build_app, dist_dir, GZIP_BUDGET_BYTES};
 use crate::setup::setup;
-use crate::util::{root, run, step, Result};
+use crate::util::{root, run, run_counted, step, Result, Tally};
 use std::process::Command;
 use std::time::Instant;
 
@@ -22,6 +22,7 @@ pub fn test_all() -> Result {
             last = Instant::now();
         }
     };
+    let mut tally = Tally::default();
     let tc = setup()?;
     lap("setup", &mut timings);
 
@@ -32,14 +33,14 @@ pub fn test_all() -> Result {
     lap("fmt + clippy", &mut timings);
 
     step("layer 1: native unit and property tests");
-    run(&mut cargo(&["test", "--workspace", "--exclude", "e2e"]))?;
+    run_counted(&mut cargo(&["test", "--workspace", "--exclude", "e2e"]), &mut tally)?;
     lap("native tests", &mut timings);
 
     step("layer 2: components in headless Chromium (wasm-bindgen-test)");
     let mut wasm = cargo(&["test", "--target", "wasm32-unknown-unknown", "-p", "flow-run-console", "--test", "components"]);
     tc.wasm_env(&mut wasm);
     wasm.env("WASM_BINDGEN_TEST_TIMEOUT", "120");
-    run(&mut wasm)?;
+    run_counted(&mut wasm, &mut tally)?;
     lap("browser tests", &mut timings);
 
     step("building the release app and the simulator for end-to-end tests");
@@ -60,7 +61,7 @@ pub fn test_all() -> Result {
     let sim = crate::util::target_dir().join("debug").join("flow-run-sim");
     let mut e2e = cargo(&["test", "-p", "e2e", "--", "--test-threads=2"]);
     e2e.env("FRC_SIM_BIN", sim).env("FRC_DIST", dist_dir()).env("CHROMEDRIVER", &tc.chromedriver);
-    run(&mut e2e)?;
+    run_counted(&mut e2e, &mut tally)?;
     lap("end-to-end tests", &mut timings);
 
     eprintln!();
@@ -68,6 +69,8 @@ pub fn test_all() -> Result {
         eprintln!("{name:<20} {secs:>8.1} s");
     }
     eprintln!("{:<20} {:>8.1} s", "all layers", started.elapsed().as_secs_f64());
+    // The closing line: every test counted above, plus the contract test as one.
+    println!("tests: {} passed, {} failed", tally.passed + 1, tally.failed);
     Ok(())
 }
 

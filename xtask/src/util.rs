@@ -102,3 +102,58 @@ pub fn trunk_tool_version(key: &str) -> Result<String> {
         .find_map(|l| l.strip_prefix(key)?.trim_start().strip_prefix('=')?.trim().strip_prefix('"')?.split('"').next().map(str::to_string))
         .ok_or_else(|| format!("Trunk.toml has no [tools] {key}"))
 }
+
+/// Test counts gathered from runners' closing lines.
+#[derive(Default, Debug)]
+pub struct Tally {
+    pub passed: u64,
+    pub failed: u64,
+}
+
+impl Tally {
+    /// Reads `test result: ok. 12 passed; 0 failed; ...` (cargo test, wasm-bindgen-test-runner).
+    pub fn read_line(&mut self, line: &str) {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else { return };
+        let count = |word: &str| {
+            rest.split(';').find_map(|part| {
+                let mut it = part.split_whitespace().rev();
+                (it.next() == Some(word)).then(|| it.next().and_then(|n| n.parse::<u64>().ok())).flatten()
+            })
+        };
+        self.passed += count("passed").unwrap_or(0);
+        self.failed += count("failed").unwrap_or(0);
+    }
+}
+
+/// Like `run`, echoing the command's output while counting its test results.
+pub fn run_counted(cmd: &mut Command, tally: &mut Tally) -> Result {
+    use std::io::{BufRead, BufReader};
+    let shown = format!("{cmd:?}");
+    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).spawn().map_err(|e| format!("cannot start {shown}: {e}"))?;
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(std::result::Result::ok) {
+            println!("{line}");
+            tally.read_line(&line);
+        }
+    }
+    let status = child.wait().map_err(|e| format!("waiting for {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("failed ({status}): {shown}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tally;
+
+    #[test]
+    fn tally_reads_cargo_and_wasm_runner_lines() {
+        let mut t = Tally::default();
+        t.read_line("test result: ok. 55 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.12s");
+        t.read_line("test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 filtered out; finished in 0.15s");
+        t.read_line("running 4 tests");
+        assert_eq!((t.passed, t.failed), (58, 2));
+    }
+}
