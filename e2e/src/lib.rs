@@ -169,7 +169,8 @@ impl Browser {
                 return text;
             }
             if tokio::time::Instant::now() > deadline {
-                panic!("{css} never said {needle:?}; it says {text:?}");
+                let body = self.text("body").await;
+                panic!("{css} never said {needle:?}; it says {text:?}; the page says:\n{body}");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
