@@ -43,3 +43,15 @@ async fn a_rate_limit_is_shown_and_not_hammered() {
     assert_eq!(sim.api_requests().await.len(), 1, "a 429 with a long Retry-After is not retried");
     b.close().await;
 }
+
+#[tokio::test]
+async fn a_slow_api_times_out_with_a_clear_message() {
+    let sim = Sim::start(&["--runs", "20", "--latency-ms", "4000", "--config-json", r#"{"requestTimeoutMs": 1000}"#]).await;
+    let b = Browser::start().await;
+    b.goto(&sim.url("/settings")).await;
+    b.store_key(API_KEY).await;
+    b.goto(&sim.url("/runs")).await;
+    b.wait_for_text(".error-view", "did not answer within 1 s").await;
+    b.wait_for_text(".link-state", "API unreachable").await;
+    b.close().await;
+}

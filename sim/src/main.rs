@@ -18,6 +18,7 @@ Usage: flow-run-sim [options]
                     optional path_prefix, path_suffix, method, rate (0..1), times
   --latency-ms MS   add this latency to every API call
   --dist DIR        a built app to serve beside the API, with SPA fallback
+  --config-json J   serve J as /config.json instead of the built app's
 Prints `listening on http://HOST:PORT` once ready.";
 
 fn parse_args() -> Result<(String, u16, Options), String> {
@@ -45,6 +46,7 @@ fn parse_args() -> Result<(String, u16, Options), String> {
             "--now-ms" => o.now_ms = num(&value)? as i64,
             "--api-key" => o.api_key = value,
             "--dist" => o.dist = Some(value.into()),
+            "--config-json" => o.config_json = Some(value),
             "--huge-run" => {
                 let (id, n) = value.split_once('=').ok_or("--huge-run takes ID=COUNT")?;
                 let n = num(n)?;

@@ -35,6 +35,8 @@ pub struct Options {
     pub password: String,
     /// A built app (`dist/`) to serve beside the API, with the SPA fallback.
     pub dist: Option<PathBuf>,
+    /// Served as `/config.json` instead of the built app's (for tests of other deployments).
+    pub config_json: Option<String>,
     /// Log sizes forced for some runs: (run id, entries).
     pub log_overrides: Vec<(u64, u64)>,
     pub faults: Vec<Fault>,
@@ -52,6 +54,7 @@ impl Default for Options {
             username: "demo@example.com".into(),
             password: "demo-password".into(),
             dist: None,
+            config_json: None,
             log_overrides: Vec::new(),
             faults: Vec::new(),
         }
@@ -79,6 +82,8 @@ const LOG_CAP: usize = 50_000;
 /// What actions changed: stopped runs, runs created by retries.
 #[derive(Default)]
 struct Overlay {
+    /// Bumped by every change, so cached filter results know when they are stale.
+    generation: u64,
     stopped: HashMap<u64, i64>,
     extra: Vec<Run>,
     retries: HashMap<u64, Vec<u64>>,
@@ -92,7 +97,21 @@ pub struct Sim {
     log: Mutex<(u64, VecDeque<Logged>)>,
     overlay: RwLock<Overlay>,
     faults: Mutex<Vec<Fault>>,
+    filter_cache: Mutex<VecDeque<(String, Arc<Matches>)>>,
 }
+
+/// The runs matching one set of (non-date) filters, computed once over every run. Runs that
+/// had ended when it was built cannot change until the overlay does; the others are checked
+/// live on every request.
+struct Matches {
+    generation: u64,
+    /// Ids of ended runs that match, ascending.
+    ended: Vec<u64>,
+    /// Ids of runs still running when it was built, ascending.
+    open: Vec<u64>,
+}
+
+const FILTER_CACHE_ENTRIES: usize = 16;
 
 impl Sim {
     pub fn new(opts: Options) -> Arc<Sim> {
@@ -112,6 +131,7 @@ impl Sim {
             log: Mutex::new((0, VecDeque::new())),
             overlay: RwLock::new(Overlay::default()),
             faults,
+            filter_cache: Mutex::new(VecDeque::new()),
         })
     }
 
@@ -176,6 +196,36 @@ impl Sim {
         let retried_as = live.run.retried_as.iter().filter_map(|id| self.live(ov, *id, now)).map(|l| (l.run.id, l.status as u8)).collect();
         let ctx = RunContext { world: &self.world, retried_as, log: needs_log.then(|| self.run_log(live)) };
         run_json(live, &ctx, includes)
+    }
+
+    /// The cached matches of these filters, built now if missing or stale.
+    fn matches_of(&self, ov: &Overlay, filters: &[(String, Vec<String>)], now: i64) -> Arc<Matches> {
+        let key = format!("{filters:?}");
+        let mut cache = self.filter_cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(pos) = cache.iter().position(|(k, m)| *k == key && m.generation == ov.generation) {
+            if let Some(hit) = cache.remove(pos) {
+                let m = hit.1.clone();
+                cache.push_front(hit);
+                return m;
+            }
+        }
+        drop(cache);
+        let mut ended = Vec::new();
+        let mut open = Vec::new();
+        for id in 1..=self.total(ov) {
+            let Some(live) = self.live(ov, id, now) else { continue };
+            if live.status == Status::Running || live.run.planned_end_ms > now {
+                open.push(id);
+            } else if matches(&live, filters) {
+                ended.push(id);
+            }
+        }
+        let m = Arc::new(Matches { generation: ov.generation, ended, open });
+        let mut cache = self.filter_cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache.retain(|(k, _)| *k != key);
+        cache.push_front((key, m.clone()));
+        cache.truncate(FILTER_CACHE_ENTRIES);
+        m
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Overlay> {
@@ -258,16 +308,36 @@ async fn list_runs(State(sim): State<Arc<Sim>>, headers: HeaderMap, RawQuery(raw
         let total = if lo > hi { 0 } else { hi - lo + 1 };
         let items: Vec<LiveRun> = ids.skip(offset as usize).take(q.per_page as usize).filter_map(|id| sim.live(&ov, id, now)).collect();
         (total, items)
+    } else if lo > hi {
+        (0, Vec::new())
     } else {
-        let mut total = 0u64;
-        let mut items = Vec::new();
-        for live in ids.filter_map(|id| sim.live(&ov, id, now)).filter(|r| matches(r, &rest)) {
-            if total >= offset && (items.len() as u64) < q.per_page {
-                items.push(live);
+        drop(ids);
+        let m = sim.matches_of(&ov, &rest, now);
+        let in_range = |v: &[u64]| -> std::ops::Range<usize> { v.partition_point(|id| *id < lo)..v.partition_point(|id| *id <= hi) };
+        let ended = &m.ended[in_range(&m.ended)];
+        // Runs that were open when the cache was built are checked now. (Runs added since
+        // changed the overlay's generation, so the cache was rebuilt with them.)
+        let fresh: Vec<u64> =
+            m.open[in_range(&m.open)].iter().copied().filter(|id| sim.live(&ov, *id, now).is_some_and(|l| matches(&l, &rest))).collect();
+        let total = (ended.len() + fresh.len()) as u64;
+        // Merge the two ascending lists, then take the page from the right end.
+        let mut all = Vec::with_capacity(ended.len() + fresh.len());
+        let (mut i, mut j) = (0, 0);
+        while i < ended.len() || j < fresh.len() {
+            if j == fresh.len() || (i < ended.len() && ended[i] < fresh[j]) {
+                all.push(ended[i]);
+                i += 1;
+            } else {
+                all.push(fresh[j]);
+                j += 1;
             }
-            total += 1;
         }
-        (total, items)
+        let page: Vec<u64> = if q.newest_first {
+            all.iter().rev().skip(offset as usize).take(q.per_page as usize).copied().collect()
+        } else {
+            all.iter().skip(offset as usize).take(q.per_page as usize).copied().collect()
+        };
+        (total, page.into_iter().filter_map(|id| sim.live(&ov, id, now)).collect())
     };
     let data = items.iter().map(|r| sim.render_run(&ov, r, &q.includes, now)).collect();
     let req = PageRequest { path: &path, other_query: &q.other, page: q.page, per_page: q.per_page, total };
@@ -384,6 +454,7 @@ async fn retry(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Response 
         log_count: 40,
         ..orig.clone()
     };
+    ov.generation += 1;
     ov.extra.push(run.clone());
     ov.retries.entry(orig.id).or_default().push(new_id);
     let live = run.at(now, None);
@@ -398,6 +469,7 @@ async fn stop(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Response {
     if live.status != Status::Running {
         return unprocessable("Only running flow runs can be stopped.", "The flow run is not running.");
     }
+    ov.generation += 1;
     ov.stopped.insert(live.run.id, now);
     let live = live.run.at(now, Some(now));
     let data = sim.render_run(&ov, &live, &[], now);
@@ -612,6 +684,10 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/__sim/faults", get(list_faults).post(add_faults).delete(clear_faults))
         .layer(middleware::from_fn_with_state(sim.clone(), api_gate))
         .with_state(sim.clone());
+    let api = match sim.opts.config_json.clone() {
+        Some(text) => api.route("/config.json", get(move || async move { ([(header::CONTENT_TYPE, "application/json")], text) })),
+        None => api,
+    };
     match &sim.opts.dist {
         Some(dist) => {
             let index = tower_http::services::ServeFile::new(dist.join("index.html"));

@@ -336,3 +336,47 @@ async fn faults_are_injected_and_cleared() {
     let req = Request::builder().method("POST").uri("/__sim/faults").body(Body::from(r#"{"kind":"nope"}"#)).unwrap();
     assert_eq!(app.oneshot(req).await.unwrap().status(), StatusCode::BAD_REQUEST);
 }
+
+/// Every id the list answers for this query, page by page.
+async fn all_ids(app: &axum::Router, query: &str) -> Vec<(u64, Value)> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let (_, v, _) =
+            call(app, "GET", &format!("/api/v1/flow-runs?{query}&per_page=100&page={page}&include=retriedFlowRun"), Some("demo-key"), None)
+                .await;
+        let data = v["data"].as_array().unwrap().clone();
+        if data.is_empty() {
+            break;
+        }
+        out.extend(data.into_iter().map(|r| (r["id"].as_u64().unwrap(), r)));
+    }
+    out
+}
+
+#[tokio::test]
+async fn cached_filters_agree_with_a_full_scan_before_and_after_actions() {
+    let app = app_with(Options { runs: 1500, seed: 21, days: 1, ..Options::default() });
+    let check = |label: &'static str| {
+        let app = app.clone();
+        async move {
+            let everything = all_ids(&app, "sort=-started_at").await;
+            for (query, keep) in [
+                ("filter[status]=1", &(|r: &Value| r["status"] == 1) as &dyn Fn(&Value) -> bool),
+                ("filter[status]=3,4", &|r: &Value| r["status"] == 3 || r["status"] == 4),
+                ("filter[retried]=1", &|r: &Value| !r["retried_flow_run"].as_array().unwrap().is_empty()),
+                ("filter[trigger]=retry&filter[has_warnings]=0", &|r: &Value| r["trigger"] == "Retry" && r["has_warnings"] == false),
+            ] {
+                let want: Vec<u64> = everything.iter().filter(|(_, r)| keep(r)).map(|(id, _)| *id).collect();
+                let got: Vec<u64> = all_ids(&app, query).await.into_iter().map(|(id, _)| id).collect();
+                assert!(!want.is_empty(), "{label} {query}: the data has such runs");
+                assert_eq!(got, want, "{label} {query}");
+            }
+        }
+    };
+    check("before").await;
+    let running = find_status(&app, 1).await;
+    let failed = find_status(&app, 3).await;
+    assert_eq!(call(&app, "POST", &format!("/api/v1/flow-runs/{running}/stop"), Some("demo-key"), None).await.0, StatusCode::OK);
+    assert_eq!(call(&app, "POST", &format!("/api/v1/flow-runs/{failed}/retry"), Some("demo-key"), None).await.0, StatusCode::OK);
+    check("after").await;
+}
