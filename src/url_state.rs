@@ -1,47 +1,278 @@
 //! View state that lives in the URL, so that every view can be bookmarked and reloaded.
 //! Parsing never fails: a value that cannot be used is dropped with a notice for the user.
+//!
+//! The run table's URL (documented in the README):
+//! `/runs?status=3,4&trigger=Webhook&range=24h&flow=12&version=1201&env=2&user=5&q=orders`
+//! `&retried=1&warnings=0&sort=oldest&page=2&per_page=50`; instead of `range`, `from`/`to`
+//! (ISO 8601 or Unix ms) or `day=YYYY-MM-DD`.
 
 use crate::api::query::{encode_pairs, MAX_PER_PAGE};
-use crate::api::{RunQuery, RunSort};
+use crate::api::{RunQuery, RunSort, RunStatus, Trigger};
+use crate::time::{civil_from_days, days_from_civil, format_datetime, parse_iso};
 
 /// Page sizes offered in the UI.
 pub const PAGE_SIZES: [u32; 4] = [10, 25, 50, 100];
 
+/// Start-time presets, newest window first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    Hour,
+    Day,
+    Week,
+    Month,
+    All,
+}
+
+impl Preset {
+    pub const ALL: [Preset; 5] = [Preset::Hour, Preset::Day, Preset::Week, Preset::Month, Preset::All];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Preset::Hour => "1h",
+            Preset::Day => "24h",
+            Preset::Week => "7d",
+            Preset::Month => "30d",
+            Preset::All => "all",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Preset::Hour => "Last hour",
+            Preset::Day => "Last 24 hours",
+            Preset::Week => "Last 7 days",
+            Preset::Month => "Last 30 days",
+            Preset::All => "Any time",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|p| p.key().eq_ignore_ascii_case(s.trim()))
+    }
+
+    pub fn millis(self) -> Option<i64> {
+        Some(match self {
+            Preset::Hour => 3_600_000,
+            Preset::Day => 86_400_000,
+            Preset::Week => 7 * 86_400_000,
+            Preset::Month => 30 * 86_400_000,
+            Preset::All => return None,
+        })
+    }
+}
+
+/// Which runs by start time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeRange {
+    /// Relative to now, recomputed at every fetch. The default is the last 7 days, as in
+    /// the vendor's dashboard.
+    Preset(Preset),
+    /// Absolute bounds in Unix ms (either may be open).
+    Between { from: Option<i64>, to: Option<i64> },
+    /// One calendar day (days since 1970-01-01), in the zone the user views times in.
+    Day(i64),
+}
+
+impl Default for TimeRange {
+    fn default() -> Self {
+        TimeRange::Preset(Preset::Week)
+    }
+}
+
+/// A tri-state flag filter.
+pub fn parse_flag(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" => Some(true),
+        "0" | "false" | "no" => Some(false),
+        _ => None,
+    }
+}
+
 /// The run table's view, as found in `/runs?...`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunsView {
+    pub status: Vec<RunStatus>,
+    pub trigger: Vec<Trigger>,
+    pub range: TimeRange,
+    pub flow_id: Vec<String>,
+    pub flow_version_id: Vec<String>,
+    pub environment_id: Vec<String>,
+    pub user_id: Vec<String>,
+    pub search: String,
+    pub retried: Option<bool>,
+    pub warnings: Option<bool>,
+    pub sort: RunSort,
     pub page: u32,
     pub per_page: u32,
 }
 
 impl RunsView {
+    pub fn new(per_page: u32) -> RunsView {
+        RunsView {
+            status: Vec::new(),
+            trigger: Vec::new(),
+            range: TimeRange::default(),
+            flow_id: Vec::new(),
+            flow_version_id: Vec::new(),
+            environment_id: Vec::new(),
+            user_id: Vec::new(),
+            search: String::new(),
+            retried: None,
+            warnings: None,
+            sort: RunSort::NewestFirst,
+            page: 1,
+            per_page: per_page.clamp(1, MAX_PER_PAGE),
+        }
+    }
+
+    /// Any filter other than the default time range?
+    pub fn is_filtered(&self) -> bool {
+        let blank = RunsView { sort: self.sort, page: self.page, per_page: self.per_page, ..RunsView::new(self.per_page) };
+        *self != blank
+    }
+
     /// Reads the URL's query pairs; `default_per_page` comes from `config.json`.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>, default_per_page: u32) -> (RunsView, Vec<String>) {
-        let mut view = RunsView { page: 1, per_page: default_per_page.clamp(1, MAX_PER_PAGE) };
+        let mut v = RunsView::new(default_per_page);
         let mut notices = Vec::new();
-        for (k, v) in pairs {
+        let mut from = None;
+        let mut to = None;
+        let mut ignore = |k: &str, val: &str, why: &str| notices.push(format!("Ignored {k}={val}: {why}."));
+        let ids = |val: &str, ignore: &mut dyn FnMut(&str, &str, &str), k: &str| -> Vec<String> {
+            let mut out = Vec::new();
+            for part in val.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                if part.len() <= 40 && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                    if !out.iter().any(|o| o == part) {
+                        out.push(part.to_string());
+                    }
+                } else {
+                    ignore(k, part, "not an id");
+                }
+            }
+            out
+        };
+        for (k, val) in pairs {
             match k {
-                "page" => match v.trim().parse::<u32>() {
-                    Ok(p) if p >= 1 => view.page = p,
-                    _ => notices.push(format!("Ignored page={v}: not a page number.")),
+                "page" => match val.trim().parse::<u32>() {
+                    Ok(p) if p >= 1 => v.page = p,
+                    _ => ignore(k, val, "not a page number"),
                 },
-                "per_page" => match v.trim().parse::<u32>() {
-                    Ok(n) if (1..=MAX_PER_PAGE).contains(&n) => view.per_page = n,
-                    _ => notices.push(format!("Ignored per_page={v}: use 1 to {MAX_PER_PAGE}.")),
+                "per_page" => match val.trim().parse::<u32>() {
+                    Ok(n) if (1..=MAX_PER_PAGE).contains(&n) => v.per_page = n,
+                    _ => ignore(k, val, "use 1 to 100"),
+                },
+                "status" => {
+                    for part in val.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                        let s = part.parse::<i64>().ok().and_then(RunStatus::from_code).or_else(|| RunStatus::from_label(part));
+                        match s {
+                            Some(s) if !v.status.contains(&s) => v.status.push(s),
+                            Some(_) => {}
+                            None => ignore(k, part, "not a run status"),
+                        }
+                    }
+                }
+                "trigger" => {
+                    for part in val.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                        match Trigger::parse(part) {
+                            Trigger::Other(_) => ignore(k, part, "not a trigger"),
+                            t if !v.trigger.contains(&t) => v.trigger.push(t),
+                            _ => {}
+                        }
+                    }
+                }
+                "range" => match Preset::parse(val) {
+                    Some(p) => v.range = TimeRange::Preset(p),
+                    None => ignore(k, val, "use 1h, 24h, 7d, 30d or all"),
+                },
+                "from" | "to" => match parse_instant(val) {
+                    Some(ms) if k == "from" => from = Some(ms),
+                    Some(ms) => to = Some(ms),
+                    None => ignore(k, val, "not a date and time"),
+                },
+                "day" => match parse_day(val) {
+                    Some(d) => v.range = TimeRange::Day(d),
+                    None => ignore(k, val, "not a date (YYYY-MM-DD)"),
+                },
+                "flow" => v.flow_id = ids(val, &mut ignore, k),
+                "version" => v.flow_version_id = ids(val, &mut ignore, k),
+                "env" => v.environment_id = ids(val, &mut ignore, k),
+                "user" => v.user_id = ids(val, &mut ignore, k),
+                "q" => v.search = val.trim().chars().take(200).collect(),
+                "retried" => match parse_flag(val) {
+                    Some(b) => v.retried = Some(b),
+                    None => ignore(k, val, "use 1 or 0"),
+                },
+                "warnings" => match parse_flag(val) {
+                    Some(b) => v.warnings = Some(b),
+                    None => ignore(k, val, "use 1 or 0"),
+                },
+                "sort" => match val.trim() {
+                    "newest" | "-started_at" => v.sort = RunSort::NewestFirst,
+                    "oldest" | "started_at" => v.sort = RunSort::OldestFirst,
+                    _ => ignore(k, val, "use newest or oldest"),
                 },
                 _ => {}
             }
         }
-        (view, notices)
+        if from.is_some() || to.is_some() {
+            match (from, to) {
+                (Some(f), Some(t)) if f > t => notices.push("Ignored from/to: the start is after the end.".into()),
+                _ => v.range = TimeRange::Between { from, to },
+            }
+        }
+        (v, notices)
     }
 
+    /// The query pairs, leaving out defaults, in a fixed order.
     pub fn to_pairs(&self, default_per_page: u32) -> Vec<(String, String)> {
-        let mut p = Vec::new();
+        let mut p: Vec<(String, String)> = Vec::new();
+        let mut push = |k: &str, v: String| p.push((k.to_string(), v));
+        if !self.status.is_empty() {
+            push("status", self.status.iter().filter_map(|s| s.code()).map(|c| c.to_string()).collect::<Vec<_>>().join(","));
+        }
+        if !self.trigger.is_empty() {
+            push("trigger", self.trigger.iter().map(|t| t.as_api().to_string()).collect::<Vec<_>>().join(","));
+        }
+        match self.range {
+            TimeRange::Preset(Preset::Week) => {}
+            TimeRange::Preset(p) => push("range", p.key().into()),
+            TimeRange::Between { from, to } => {
+                if let Some(f) = from {
+                    push("from", format_instant(f));
+                }
+                if let Some(t) = to {
+                    push("to", format_instant(t));
+                }
+                if from.is_none() && to.is_none() {
+                    push("range", "all".into());
+                }
+            }
+            TimeRange::Day(d) => push("day", format_day(d)),
+        }
+        for (k, ids) in
+            [("flow", &self.flow_id), ("version", &self.flow_version_id), ("env", &self.environment_id), ("user", &self.user_id)]
+        {
+            if !ids.is_empty() {
+                push(k, ids.join(","));
+            }
+        }
+        if !self.search.trim().is_empty() {
+            push("q", self.search.trim().to_string());
+        }
+        if let Some(b) = self.retried {
+            push("retried", if b { "1" } else { "0" }.into());
+        }
+        if let Some(b) = self.warnings {
+            push("warnings", if b { "1" } else { "0" }.into());
+        }
+        if self.sort == RunSort::OldestFirst {
+            push("sort", "oldest".into());
+        }
         if self.page != 1 {
-            p.push(("page".into(), self.page.to_string()));
+            push("page", self.page.to_string());
         }
         if self.per_page != default_per_page {
-            p.push(("per_page".into(), self.per_page.to_string()));
+            push("per_page", self.per_page.to_string());
         }
         p
     }
@@ -56,14 +287,78 @@ impl RunsView {
         }
     }
 
-    /// The API query for this view.
-    pub fn api_query(&self) -> RunQuery {
-        RunQuery {
-            include: crate::api::client::RUN_LIST_INCLUDES.iter().map(|s| s.to_string()).collect(),
-            sort: Some(RunSort::NewestFirst),
-            ..RunQuery::new(self.page, self.per_page)
+    /// The start-time bounds in Unix ms at `now`; `offset_minutes` places a day filter in the
+    /// user's zone.
+    pub fn bounds(&self, now_ms: i64, offset_minutes: i32) -> (Option<i64>, Option<i64>) {
+        match self.range {
+            TimeRange::Preset(p) => (p.millis().map(|d| now_ms - d), None),
+            TimeRange::Between { from, to } => (from, to),
+            TimeRange::Day(d) => {
+                let start = d * 86_400_000 - i64::from(offset_minutes) * 60_000;
+                (Some(start), Some(start + 86_400_000))
+            }
         }
     }
+
+    /// The API query for this view at `now`.
+    pub fn api_query(&self, now_ms: i64, offset_minutes: i32) -> RunQuery {
+        let (after, before) = self.bounds(now_ms, offset_minutes);
+        RunQuery {
+            user_id: self.user_id.clone(),
+            flow_id: self.flow_id.clone(),
+            flow_version_id: self.flow_version_id.clone(),
+            virtual_environment_id: self.environment_id.clone(),
+            trigger: self.trigger.clone(),
+            status: self.status.clone(),
+            search: Some(self.search.trim().to_string()).filter(|s| !s.is_empty()),
+            // The API's bounds are exclusive; ours include the start.
+            started_after: after.map(|a| a - 1),
+            started_before: before,
+            started_on: None,
+            retried: self.retried,
+            has_warnings: self.warnings,
+            include: crate::api::client::RUN_LIST_INCLUDES.iter().map(|s| s.to_string()).collect(),
+            fields: Vec::new(),
+            sort: Some(self.sort),
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+}
+
+/// ISO 8601 (any offset, or UTC without one) or Unix ms.
+pub fn parse_instant(s: &str) -> Option<i64> {
+    let t = s.trim();
+    match t.parse::<i64>() {
+        Ok(ms) if (0..=253_402_300_799_999).contains(&ms) => Some(ms),
+        Ok(_) => None,
+        Err(_) => parse_iso(t).filter(|ms| *ms >= 0),
+    }
+}
+
+/// `2026-11-28T17:49:28Z` (seconds only when not zero).
+pub fn format_instant(ms: i64) -> String {
+    let full = format_datetime(ms - ms.rem_euclid(1000), 0).replace(" UTC", "Z").replacen(' ', "T", 1);
+    match full.strip_suffix(":00Z") {
+        Some(short) => format!("{short}Z"),
+        None => full,
+    }
+}
+
+pub fn parse_day(s: &str) -> Option<i64> {
+    let t = s.trim();
+    (t.len() == 10).then_some(())?;
+    parse_iso(t).map(|ms| ms.div_euclid(86_400_000))
+}
+
+pub fn format_day(d: i64) -> String {
+    let (y, m, dd) = civil_from_days(d);
+    format!("{y:04}-{m:02}-{dd:02}")
+}
+
+/// Days since 1970 of (y, m, d); for date inputs.
+pub fn day_number(y: i64, m: i64, d: i64) -> i64 {
+    days_from_civil(y, m, d)
 }
 
 /// Page numbers to offer around `current`: the first, the last, two either side of the
@@ -96,19 +391,61 @@ pub fn page_numbers(current: u64, last: u64) -> Vec<Option<u64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::query::decode_query;
     use proptest::prelude::*;
 
-    #[test]
-    fn bad_values_are_ignored_with_notices() {
-        let (v, n) = RunsView::from_pairs([("page", "0"), ("per_page", "1000"), ("other", "x")], 25);
-        assert_eq!(v, RunsView { page: 1, per_page: 25 });
-        assert_eq!(n.len(), 2);
+    fn parse(q: &str) -> (RunsView, Vec<String>) {
+        let pairs = decode_query(q);
+        RunsView::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), 25)
     }
 
     #[test]
-    fn hrefs() {
-        assert_eq!(RunsView { page: 1, per_page: 25 }.href(25), "/runs");
-        assert_eq!(RunsView { page: 3, per_page: 50 }.href(25), "/runs?page=3&per_page=50");
+    fn bad_values_are_ignored_with_notices() {
+        let (v, n) = parse("page=0&per_page=1000&status=3,banana&trigger=Pigeon,webhook&range=2y&flow=1;drop&retried=maybe&other=x");
+        assert_eq!(v.page, 1);
+        assert_eq!(v.per_page, 25);
+        assert_eq!(v.status, vec![RunStatus::Failure]);
+        assert_eq!(v.trigger, vec![Trigger::Webhook]);
+        assert_eq!(v.range, TimeRange::default());
+        assert!(v.flow_id.is_empty());
+        assert_eq!(n.len(), 7, "{n:?}");
+    }
+
+    #[test]
+    fn a_full_view() {
+        let (v, n) = parse("status=failure,4&trigger=API&from=2026-11-01T00:00Z&to=1796000000000&flow=12,13&version=1201&env=2&user=5&q=orders%20eu&retried=1&warnings=0&sort=oldest&page=3&per_page=50");
+        assert!(n.is_empty(), "{n:?}");
+        assert_eq!(v.status, vec![RunStatus::Failure, RunStatus::Stopped]);
+        assert_eq!(v.range, TimeRange::Between { from: Some(1_793_491_200_000), to: Some(1_796_000_000_000) });
+        assert_eq!((v.retried, v.warnings, v.sort, v.page, v.per_page), (Some(true), Some(false), RunSort::OldestFirst, 3, 50));
+        let q = v.api_query(0, 0);
+        assert_eq!(q.started_after, Some(1_793_491_199_999));
+        assert_eq!(q.started_before, Some(1_796_000_000_000));
+        assert_eq!(q.search.as_deref(), Some("orders eu"));
+        assert_eq!(q.flow_id, ["12", "13"]);
+    }
+
+    #[test]
+    fn presets_and_days_become_bounds() {
+        let v = RunsView::new(25);
+        assert_eq!(v.bounds(10 * 86_400_000, 0), (Some(3 * 86_400_000), None), "7 days by default");
+        let (day, _) = parse("day=2026-03-01");
+        assert_eq!(day.bounds(0, 60), (Some(1_772_323_200_000 - 3_600_000), Some(1_772_409_600_000 - 3_600_000)));
+        let (all, _) = parse("range=all");
+        assert_eq!(all.bounds(5, 0), (None, None));
+        assert!(!RunsView::new(25).is_filtered());
+        assert!(all.is_filtered());
+        assert_eq!(RunsView::new(25).href(25), "/runs");
+    }
+
+    #[test]
+    fn instants() {
+        assert_eq!(format_instant(1_793_491_200_000), "2026-11-01T00:00Z");
+        assert_eq!(format_instant(1_793_491_201_000), "2026-11-01T00:00:01Z");
+        assert_eq!(parse_instant("2026-11-01T00:00Z"), Some(1_793_491_200_000));
+        assert_eq!(parse_instant("-5"), None);
+        assert_eq!(parse_day("2026-02-30"), None);
+        assert_eq!(format_day(parse_day("2026-02-28").unwrap()), "2026-02-28");
     }
 
     #[test]
@@ -122,16 +459,67 @@ mod tests {
         assert_eq!(show(2, 1_000_000), "1 2 3 4 … 1000000");
     }
 
+    fn ids() -> impl Strategy<Value = Vec<String>> {
+        proptest::collection::vec("[0-9a-zA-Z_-]{1,8}", 0..3).prop_map(|mut v| {
+            v.dedup();
+            let mut seen = Vec::new();
+            v.retain(|x| {
+                let new = !seen.contains(x);
+                seen.push(x.clone());
+                new
+            });
+            v
+        })
+    }
+
+    fn view() -> impl Strategy<Value = RunsView> {
+        let statuses = proptest::sample::subsequence(RunStatus::KNOWN.to_vec(), 0..=5);
+        let triggers = proptest::sample::subsequence(Trigger::KNOWN.to_vec(), 0..=4);
+        let range = prop_oneof![
+            proptest::sample::select(Preset::ALL.to_vec()).prop_map(TimeRange::Preset),
+            (proptest::option::of(0i64..4_000_000_000), proptest::option::of(4_000_000_000i64..8_000_000_000))
+                .prop_map(|(f, t)| TimeRange::Between { from: f.map(|s| s * 1000), to: t.map(|s| s * 1000) }),
+            (0i64..40_000).prop_map(TimeRange::Day),
+        ];
+        let flags = (proptest::option::of(any::<bool>()), proptest::option::of(any::<bool>()), any::<bool>());
+        (statuses, triggers, range, (ids(), ids(), ids(), ids()), "[a-z0-9 é&=#%+]{0,12}", flags, 1u32..10_000, 1u32..=100).prop_map(
+            |(status, trigger, range, (flow, version, env, user), search, (retried, warnings, oldest), page, per_page)| RunsView {
+                status,
+                trigger,
+                range,
+                flow_id: flow,
+                flow_version_id: version,
+                environment_id: env,
+                user_id: user,
+                search: search.trim().to_string(),
+                retried,
+                warnings,
+                sort: if oldest { RunSort::OldestFirst } else { RunSort::NewestFirst },
+                page,
+                per_page,
+            },
+        )
+    }
+
     proptest! {
         #[test]
-        fn view_round_trips_through_its_href(page in 1u32..100_000, per_page in 1u32..=100, default in 1u32..=100) {
-            let v = RunsView { page, per_page };
+        fn view_round_trips_through_its_href(v in view(), default in 1u32..=100) {
             let href = v.href(default);
             let query = href.split_once('?').map(|(_, q)| q).unwrap_or("");
-            let pairs: Vec<(&str, &str)> = query.split('&').filter(|s| !s.is_empty()).filter_map(|kv| kv.split_once('=')).collect();
-            let (back, notices) = RunsView::from_pairs(pairs, default);
-            prop_assert!(notices.is_empty());
-            prop_assert_eq!(back, v);
+            let pairs = decode_query(query);
+            let (back, notices) = RunsView::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), default);
+            prop_assert!(notices.is_empty(), "{:?}", notices);
+            // An empty Between reads back as "any time".
+            let want = match v.range {
+                TimeRange::Between { from: None, to: None } => RunsView { range: TimeRange::Preset(Preset::All), ..v.clone() },
+                _ => v.clone(),
+            };
+            prop_assert_eq!(back, want);
+        }
+
+        #[test]
+        fn parsing_any_query_never_panics(q in "\\PC{0,80}") {
+            let _ = parse(&q);
         }
 
         #[test]

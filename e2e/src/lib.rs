@@ -64,8 +64,18 @@ impl Sim {
 
     /// `GET path` over a plain socket; answers the body.
     pub async fn get(&self, path: &str) -> String {
+        self.request("GET", path, "").await
+    }
+
+    /// An API call with the demo key, as another user of the account would make it.
+    pub async fn api(&self, method: &str, path: &str) -> serde_json::Value {
+        let body = self.request(method, path, &format!("Authorization: {API_KEY}\r\nContent-Length: 0\r\n")).await;
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::Null)
+    }
+
+    async fn request(&self, method: &str, path: &str, headers: &str) -> String {
         let mut s = tokio::net::TcpStream::connect(&self.addr).await.expect("connect to the simulator");
-        let req = format!("GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr);
+        let req = format!("{method} {path} HTTP/1.0\r\nHost: {}\r\n{headers}\r\n", self.addr);
         s.write_all(req.as_bytes()).await.expect("send");
         let mut buf = Vec::new();
         s.read_to_end(&mut buf).await.expect("read");

@@ -5,7 +5,7 @@ use fantoccini::Locator;
 
 #[tokio::test]
 async fn connecting_on_the_settings_page_shows_the_runs() {
-    let sim = Sim::start(&["--runs", "300", "--seed", "5"]).await;
+    let sim = Sim::start(&["--runs", "300", "--seed", "5", "--days", "5"]).await;
     let b = Browser::start().await;
 
     b.goto(&sim.url("/runs")).await;
@@ -27,13 +27,18 @@ async fn connecting_on_the_settings_page_shows_the_runs() {
     let last = calls.last().expect("the table asked the API");
     assert_eq!(last["path"], "/api/v1/flow-runs");
     assert_eq!(last["auth"], true);
-    assert_eq!(last["query"], "include=flow%2CflowVersion%2CretriedFlowRun&sort=-started_at&page=1&per_page=25");
+    let query = last["query"].as_str().unwrap();
+    assert!(query.starts_with("filter%5Bstarted_after%5D="), "the last 7 days by default: {query}");
+    assert!(
+        query.ends_with("&include=flow%2CflowVersion%2CretriedFlowRun%2CerrorWarningLogs&sort=-started_at&page=1&per_page=25"),
+        "{query}"
+    );
     b.close().await;
 }
 
 #[tokio::test]
 async fn deep_links_reload_and_dashboard_links_redirect() {
-    let sim = Sim::start(&["--runs", "300"]).await;
+    let sim = Sim::start(&["--runs", "300", "--days", "5"]).await;
     let b = Browser::start().await;
     b.goto(&sim.url("/settings")).await;
     b.store_key(API_KEY).await;
@@ -79,7 +84,7 @@ async fn a_wrong_token_is_explained() {
 
 #[tokio::test]
 async fn untrusted_names_render_as_text() {
-    let sim = Sim::start(&["--runs", "300", "--seed", "5"]).await;
+    let sim = Sim::start(&["--runs", "300", "--seed", "5", "--days", "5"]).await;
     let b = Browser::start().await;
     b.goto(&sim.url("/settings")).await;
     b.store_key(API_KEY).await;

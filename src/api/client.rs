@@ -28,7 +28,7 @@ impl Credential {
 }
 
 /// Relationships the run table shows.
-pub const RUN_LIST_INCLUDES: [&str; 3] = ["flow", "flowVersion", "retriedFlowRun"];
+pub const RUN_LIST_INCLUDES: [&str; 4] = ["flow", "flowVersion", "retriedFlowRun", "errorWarningLogs"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {

@@ -1,6 +1,7 @@
 //! Reusable view pieces. They take plain values and know nothing of pages or HTTP.
 
 pub mod error_view;
+pub mod filter_bar;
 pub mod header;
 pub mod pager;
 pub mod run_table;
@@ -8,6 +9,7 @@ pub mod status_badge;
 pub mod timestamp;
 
 pub use error_view::ErrorView;
+pub use filter_bar::FilterBar;
 pub use header::Header;
 pub use pager::Pager;
 pub use run_table::{RunTable, RunTableSkeleton};

@@ -1,69 +1,278 @@
-use crate::api::{ApiError, Slot};
+use crate::api::{ApiError, FlowRun, Page, RunSort, RunStatus, Slot};
 use crate::browser;
-use crate::components::{ErrorView, Pager, RunTable, RunTableSkeleton};
+use crate::components::pager::group_thousands;
+use crate::components::{ErrorView, FilterBar, Pager, RunTable, RunTableSkeleton};
 use crate::state::use_app;
-use crate::url_state::RunsView;
+use crate::time::{format_datetime, Zone};
+use crate::url_state::{RunsView, PAGE_SIZES};
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
-/// `/runs`: the run table. URL → `RunsView` → API query → page of runs → table.
+/// What the table shows: the page, when it was fetched, and for which view.
+#[derive(Clone)]
+struct Shown {
+    page: Page<FlowRun>,
+    at_ms: i64,
+    view: RunsView,
+}
+
+/// `/runs`: URL → `RunsView` → API query → page of runs → table.
 #[component]
 pub fn RunsPage() -> impl IntoView {
     let app = use_app();
     let default_per_page = app.config.with_value(|c| c.page_size);
+    let refresh_ms = app.config.with_value(|c| c.refresh_seconds) * 1000;
     let query = use_query_map();
+    let navigate = use_navigate();
     let parsed = Memo::new(move |_| query.with(|q| RunsView::from_pairs(q.into_iter().map(|(k, v)| (k.as_ref(), v)), default_per_page)));
     let view_state = Memo::new(move |_| parsed.with(|(v, _)| v.clone()));
-    let slot = Slot::default();
-    let runs = LocalResource::new(move || {
-        let client = app.client();
-        let q = view_state.get().api_query();
-        let slot = slot.clone();
-        async move {
+
+    let go = {
+        let navigate = navigate.clone();
+        Callback::new(move |(v, replace): (RunsView, bool)| {
+            navigate(&v.href(default_per_page), NavigateOptions { replace, scroll: false, ..NavigateOptions::default() })
+        })
+    };
+
+    // Data: the last good page stays on screen while a newer one loads or a refresh fails.
+    let shown = RwSignal::new(None::<Shown>);
+    let error = RwSignal::new(None::<ApiError>);
+    let loading = RwSignal::new(false);
+    let refresh_error = RwSignal::new(None::<ApiError>);
+    let expanded = RwSignal::new(HashSet::<String>::new());
+    let live_on = RwSignal::new(false);
+    let slot = StoredValue::new_local(Slot::default());
+
+    let fetch = {
+        move |background: bool| {
+            let v = view_state.get_untracked();
+            let client = if background { app.client().background() } else { app.client() };
             if client.credential.is_none() {
-                return Err(ApiError::Unauthorized);
+                error.set(Some(ApiError::Unauthorized));
+                return;
             }
-            let result = client.list_runs(&q, Some(&slot)).await;
-            app.observe(&result);
-            result.map(|page| (page, browser::now_ms()))
+            let now = browser::now_ms();
+            let offset = match app.zone.get_untracked() {
+                Zone::Utc => 0,
+                Zone::Local => browser::local_offset_minutes(now),
+            };
+            let q = v.api_query(now, offset);
+            let slot = slot.get_value();
+            if !background {
+                loading.set(true);
+            }
+            leptos::task::spawn_local(async move {
+                let result = client.list_runs(&q, Some(&slot)).await;
+                app.observe(&result);
+                match result {
+                    Ok(page) => {
+                        shown.set(Some(Shown { page, at_ms: browser::now_ms(), view: v }));
+                        error.set(None);
+                        refresh_error.set(None);
+                        loading.set(false);
+                    }
+                    Err(ApiError::Aborted) => {}
+                    Err(e) if background => refresh_error.set(Some(e)),
+                    Err(e) => {
+                        error.set(Some(e));
+                        loading.set(false);
+                    }
+                }
+            });
+        }
+    };
+
+    // Every change of view (or of the connection, or of the zone for day filters) fetches.
+    {
+        let fetch = fetch;
+        Effect::new(move |_| {
+            view_state.track();
+            app.connection.track();
+            app.zone.track();
+            fetch(false);
+        });
+    }
+
+    // Live refresh: while a shown run is running, or when turned on; paused while the tab is
+    // hidden; backing off after failures; stopped when the page goes away.
+    let any_running =
+        Memo::new(move |_| shown.with(|s| s.as_ref().is_some_and(|s| s.page.items.iter().any(|r| r.status == Some(RunStatus::Running)))));
+    let live = Memo::new(move |_| live_on.get() || any_running.get());
+    let alive = Arc::new(AtomicBool::new(true));
+    {
+        let alive = alive.clone();
+        let fetch = fetch;
+        leptos::task::spawn_local(async move {
+            let mut failures = 0u32;
+            loop {
+                let wait = refresh_ms.saturating_mul(1 << failures.min(4)).min(300_000);
+                gloo_timers::future::TimeoutFuture::new(wait).await;
+                if !alive.load(Ordering::Relaxed) {
+                    break;
+                }
+                let hidden =
+                    web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
+                if hidden || !live.get_untracked() || loading.get_untracked() || error.with_untracked(Option::is_some) {
+                    continue;
+                }
+                fetch(true);
+                failures = if refresh_error.with_untracked(Option::is_some) { failures + 1 } else { 0 };
+            }
+        });
+    }
+    on_cleanup({
+        let alive = alive.clone();
+        move || alive.store(false, Ordering::Relaxed)
+    });
+
+    // Keyboard: `/` focuses search, j/k move between rows, Enter opens (on the row itself).
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        let target_is_input = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        if target_is_input || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        match ev.key().as_str() {
+            "/" => {
+                if let Some(el) = browser::element_by_id("run-search") {
+                    ev.prevent_default();
+                    let _ = el.focus();
+                }
+            }
+            k @ ("j" | "k") => move_row_focus(if k == "j" { 1 } else { -1 }),
+            _ => {}
         }
     });
-    let retry = Callback::new(move |_| runs.refetch());
+    on_cleanup(move || keys.remove());
+
+    let zone = app.zone;
+    let on_open = {
+        let navigate = navigate.clone();
+        Callback::new(move |id: String| {
+            navigate(&format!("/runs/{}", crate::api::query::encode_component(&id)), NavigateOptions::default())
+        })
+    };
+    let toggle_sort = Callback::new(move |_| {
+        let mut v = view_state.get_untracked();
+        v.sort = match v.sort {
+            RunSort::NewestFirst => RunSort::OldestFirst,
+            RunSort::OldestFirst => RunSort::NewestFirst,
+        };
+        v.page = 1;
+        go.run((v, false));
+    });
     let page_href = Callback::new(move |n: u64| {
         RunsView { page: n.min(u64::from(u32::MAX)) as u32, ..view_state.get_untracked() }.href(default_per_page)
     });
+    let retry = {
+        let fetch = fetch;
+        Callback::new(move |_| fetch(false))
+    };
+    let cleared = move || RunsView { sort: view_state.with(|v| v.sort), ..RunsView::new(view_state.with(|v| v.per_page)) };
 
     view! {
         <section class="page runs-page">
-            <h1>"Flow runs"</h1>
+            <div class="page-head">
+                <h1>"Flow runs"</h1>
+                <div class="live">
+                    <label class="check" title="Refresh the table every few seconds with the same filters">
+                        <input type="checkbox" id="live-toggle" prop:checked=move || live_on.get() on:change=move |ev| live_on.set(event_target_checked(&ev))/>
+                        "Live"
+                    </label>
+                    <span class="updated" aria-live="polite">
+                        {move || shown.with(|s| s.as_ref().map(|s| {
+                            let offset = match zone.get() { Zone::Utc => 0, Zone::Local => browser::local_offset_minutes(s.at_ms) };
+                            let t = format_datetime(s.at_ms, offset);
+                            let state = if live.get() { "live, updated " } else { "updated " };
+                            format!("{state}{}", t.get(11..19).unwrap_or(&t))
+                        }))}
+                    </span>
+                </div>
+            </div>
+            <FilterBar view=view_state on_change=go zone=zone/>
             {move || parsed.with(|(_, notices)| (!notices.is_empty()).then(|| view! {
                 <ul class="notice" role="status">{notices.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view()}</ul>
             }))}
-            {move || match runs.get() {
-                None => view! { <RunTableSkeleton rows=view_state.with(|v| v.per_page.min(25))/> }.into_any(),
-                Some(Err(ApiError::Unauthorized)) if app.connection.with(|c| c.credential.is_none()) => view! {
-                    <div class="empty-state">
-                        <p>"Connect to the Patchworks API to see flow runs."</p>
-                        <a class="button primary" href="/settings">"Set up the connection"</a>
-                    </div>
-                }.into_any(),
-                // A superseded request: a newer answer is on its way.
-                Some(Err(ApiError::Aborted)) => view! { <RunTableSkeleton rows=view_state.with(|v| v.per_page.min(25))/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorView error=e on_retry=retry/> }.into_any(),
-                Some(Ok((page, now))) => {
-                    let zone = app.zone.get();
-                    let skipped = page.skipped;
-                    if page.items.is_empty() {
-                        view! { <div class="empty-state"><p>"No runs match."</p></div> }.into_any()
-                    } else {
-                        view! {
-                            {(skipped > 0).then(|| view! { <p class="notice">{format!("{skipped} entries of this page could not be read and are not shown.")}</p> })}
-                            <RunTable runs=page.items zone now_ms=now/>
-                            <Pager meta=page.meta href=page_href/>
-                        }.into_any()
+            {move || refresh_error.get().map(|e| view! {
+                <p class="notice refresh-failed" role="status">{format!("Refresh failed: {} Showing the last good page; trying again later.", e.message())}</p>
+            })}
+            {move || {
+                if let Some(e) = error.get() {
+                    if matches!(e, ApiError::Unauthorized) && app.connection.with(|c| c.credential.is_none()) {
+                        return view! {
+                            <div class="empty-state">
+                                <p>"Connect to the Patchworks API to see flow runs."</p>
+                                <a class="button primary" href="/settings">"Set up the connection"</a>
+                            </div>
+                        }.into_any();
+                    }
+                    return view! { <ErrorView error=e on_retry=retry/> }.into_any();
+                }
+                match shown.get() {
+                    None => view! { <RunTableSkeleton rows=view_state.with(|v| v.per_page.min(25))/> }.into_any(),
+                    Some(s) => {
+                        let stale = s.view != view_state.get();
+                        let skipped = s.page.skipped;
+                        let meta = s.page.meta.clone();
+                        let total = meta.total;
+                        if s.page.items.is_empty() {
+                            let filtered = view_state.with(RunsView::is_filtered);
+                            view! {
+                                <div class="empty-state" aria-busy=move || loading.get().to_string()>
+                                    <p>"No runs match."</p>
+                                    {filtered.then(|| view! { <button type="button" class="button" on:click=move |_| go.run((cleared(), false))>"Clear filters"</button> })}
+                                </div>
+                            }.into_any()
+                        } else {
+                            view! {
+                                {(skipped > 0).then(|| view! { <p class="notice">{format!("{skipped} entries of this page could not be read and are not shown.")}</p> })}
+                                <div class:stale=stale aria-busy=move || loading.get().to_string()>
+                                    <RunTable runs=s.page.items zone=zone.get() now_ms=s.at_ms on_open expanded sort=(s.view.sort, toggle_sort)/>
+                                </div>
+                                <div class="table-foot">
+                                    <Pager meta href=page_href/>
+                                    <label class="inline">"Per page "
+                                        <select name="per_page" prop:value=move || view_state.with(|v| v.per_page.to_string())
+                                            on:change=move |ev| {
+                                                let n = event_target_value(&ev).parse().unwrap_or(default_per_page);
+                                                go.run((RunsView { per_page: n, page: 1, ..view_state.get_untracked() }, false));
+                                            }>
+                                            {PAGE_SIZES.into_iter().map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
+                                        </select>
+                                    </label>
+                                    {total.map(|t| view! { <span class="total">{format!("{} runs", group_thousands(t))}</span> })}
+                                </div>
+                            }.into_any()
+                        }
                     }
                 }
             }}
         </section>
+    }
+}
+
+/// Moves keyboard focus to the next (`1`) or previous (`-1`) run row.
+fn move_row_focus(step: i32) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(rows) = doc.query_selector_all("table.runs tbody tr[data-run-id]") else { return };
+    let n = rows.length() as i32;
+    if n == 0 {
+        return;
+    }
+    let active = doc.active_element();
+    let current = (0..n).find(|i| rows.item(*i as u32).is_some_and(|r| active.as_ref().is_some_and(|a| a.is_same_node(Some(&r)))));
+    let next = match current {
+        Some(i) => (i + step).clamp(0, n - 1),
+        None if step > 0 => 0,
+        None => n - 1,
+    };
+    if let Some(el) = rows.item(next as u32).and_then(|r| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(r).ok()) {
+        let _ = el.focus();
     }
 }

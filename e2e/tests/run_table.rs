@@ -1,0 +1,141 @@
+//! The run table: filters in the URL and in the API query, history, sorting, live refresh.
+
+use e2e::{Browser, Sim, API_KEY};
+use fantoccini::Locator;
+use std::time::Duration;
+
+/// The query of the newest run-list call, once it contains `needle`.
+async fn wait_for_query(sim: &Sim, needle: &str) -> String {
+    for _ in 0..200 {
+        let calls = sim.api_requests().await;
+        if let Some(q) = calls.iter().rev().find(|c| c["path"] == "/api/v1/flow-runs").and_then(|c| c["query"].as_str()) {
+            if q.contains(needle) {
+                return q.to_string();
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no run-list call with {needle}; calls: {:?}", sim.api_requests().await);
+}
+
+async fn wait_for_path(b: &Browser, needle: &str) -> String {
+    for _ in 0..200 {
+        let p = b.path().await;
+        if p.contains(needle) {
+            return p;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the URL never had {needle}: {}", b.path().await);
+}
+
+#[tokio::test]
+async fn filters_live_in_the_url_reach_the_api_and_survive_reload_and_back() {
+    let sim = Sim::start(&["--runs", "600", "--seed", "9", "--days", "5"]).await;
+    let b = Browser::start().await;
+    b.goto(&sim.url("/settings")).await;
+    b.store_key(API_KEY).await;
+    b.goto(&sim.url("/runs")).await;
+    b.wait_for("table.runs:not(.skeleton) tbody tr").await;
+
+    b.client.find(Locator::Css("button[data-status='3']")).await.unwrap().click().await.unwrap();
+    wait_for_path(&b, "status=3").await;
+    wait_for_query(&sim, "filter%5Bstatus%5D=3&").await;
+    b.wait_for_text(".chips", "Status: Failure").await;
+
+    b.client.find(Locator::Css("#run-search")).await.unwrap().send_keys("orders").await.unwrap();
+    wait_for_path(&b, "q=orders").await;
+    let q = wait_for_query(&sim, "filter%5Bsearch%5D=orders").await;
+    assert!(q.contains("filter%5Bstatus%5D=3"), "{q}");
+
+    b.client.find(Locator::Css("select[name='range']")).await.unwrap().select_by_value("24h").await.unwrap();
+    let path = wait_for_path(&b, "range=24h").await;
+    assert_eq!(path, "/runs?status=3&range=24h&q=orders");
+    let q = wait_for_query(&sim, "filter%5Bstarted_after%5D=").await;
+    let after: i64 = q.split("filter%5Bstarted_after%5D=").nth(1).unwrap().split('&').next().unwrap().parse().unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    assert!((now - 86_400_000 - after).abs() < 120_000, "the last 24 hours: {after} vs {now}");
+    b.wait_for("table.runs:not(.skeleton) tbody tr, .empty-state").await;
+
+    // Every row shown matches.
+    for badge in b.client.find_all(Locator::Css("table.runs tbody td.col-status .badge")).await.unwrap() {
+        assert!(badge.text().await.unwrap().ends_with("Failure"));
+    }
+
+    b.client.refresh().await.unwrap();
+    b.wait_for_text(".chips", "Search: orders").await;
+    assert_eq!(b.text(".chips").await.matches('×').count(), 3, "status, range, search");
+
+    // Back undoes the range (a discrete choice); typing replaced its own entry.
+    b.client.back().await.unwrap();
+    let path = wait_for_path(&b, "q=orders").await;
+    assert_eq!(path, "/runs?status=3&q=orders");
+    b.wait_for_text(".chips", "Search: orders").await;
+    b.client.back().await.unwrap();
+    assert_eq!(wait_for_path(&b, "status=3").await, "/runs?status=3");
+
+    b.client.find(Locator::Css(".chip.clear-all")).await.unwrap().click().await.unwrap();
+    for _ in 0..100 {
+        if b.path().await == "/runs" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(b.path().await, "/runs");
+    b.close().await;
+}
+
+#[tokio::test]
+async fn sorting_paging_and_page_size() {
+    let sim = Sim::start(&["--runs", "300", "--days", "5"]).await;
+    let b = Browser::start().await;
+    b.goto(&sim.url("/settings")).await;
+    b.store_key(API_KEY).await;
+    b.goto(&sim.url("/runs")).await;
+    b.wait_for("table.runs:not(.skeleton) tbody tr").await;
+    b.client.find(Locator::Css("#sort-started")).await.unwrap().click().await.unwrap();
+    wait_for_path(&b, "sort=oldest").await;
+    wait_for_query(&sim, "sort=started_at&").await;
+    b.wait_for_text("table.runs tbody tr td.col-id", "#1").await;
+
+    b.client.find(Locator::Css("select[name='per_page']")).await.unwrap().select_by_value("10").await.unwrap();
+    wait_for_path(&b, "per_page=10").await;
+    wait_for_query(&sim, "per_page=10").await;
+    b.client.find(Locator::Css("a[aria-label='Next page']")).await.unwrap().click().await.unwrap();
+    assert_eq!(wait_for_path(&b, "page=2").await, "/runs?sort=oldest&page=2&per_page=10");
+    b.wait_for_text("table.runs tbody tr td.col-id", "#11").await;
+    assert_eq!(b.count("table.runs tbody tr[data-run-id]").await, 10);
+    b.close().await;
+}
+
+#[tokio::test]
+async fn live_refresh_picks_up_a_run_that_stops() {
+    let sim = Sim::start(&["--runs", "400", "--days", "1", "--seed", "4", "--config-json", r#"{"refreshSeconds": 5}"#]).await;
+    let running =
+        sim.api("GET", "/api/v1/flow-runs?filter%5Bstatus%5D=1&per_page=1").await["data"][0]["id"].as_u64().expect("a running run");
+    let b = Browser::start().await;
+    b.goto(&sim.url("/settings")).await;
+    b.store_key(API_KEY).await;
+    b.goto(&sim.url(&format!("/runs?q={running}&range=all"))).await;
+    b.wait_for_text("table.runs tbody td.col-status", "Running").await;
+    b.wait_for_text(".updated", "live").await;
+
+    let stopped = sim.api("POST", &format!("/api/v1/flow-runs/{running}/stop")).await;
+    assert_eq!(stopped["data"]["status"], 4, "{stopped}");
+    // Within two refresh periods the table shows it, without a reload.
+    for _ in 0..240 {
+        if b.text("table.runs tbody td.col-status").await.contains("Stopped") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(b.text("table.runs tbody td.col-status").await.contains("Stopped"));
+    let refreshes = sim
+        .api_requests()
+        .await
+        .iter()
+        .filter(|c| c["path"] == "/api/v1/flow-runs" && c["query"].as_str().unwrap_or("").contains(&format!("search%5D={running}")))
+        .count();
+    assert!((2..=4).contains(&refreshes), "one load and one or two refreshes, not a flood: {refreshes}");
+    b.close().await;
+}
