@@ -88,7 +88,6 @@ pub fn RunsPage() -> impl IntoView {
 
     // Every change of view (or of the connection, or of the zone for day filters) fetches.
     {
-        let fetch = fetch;
         Effect::new(move |_| {
             view_state.track();
             app.connection.track();
@@ -105,7 +104,6 @@ pub fn RunsPage() -> impl IntoView {
     let alive = Arc::new(AtomicBool::new(true));
     {
         let alive = alive.clone();
-        let fetch = fetch;
         leptos::task::spawn_local(async move {
             let mut failures = 0u32;
             loop {
@@ -170,10 +168,7 @@ pub fn RunsPage() -> impl IntoView {
     let page_href = Callback::new(move |n: u64| {
         RunsView { page: n.min(u64::from(u32::MAX)) as u32, ..view_state.get_untracked() }.href(default_per_page)
     });
-    let retry = {
-        let fetch = fetch;
-        Callback::new(move |_| fetch(false))
-    };
+    let retry = { Callback::new(move |_| fetch(false)) };
     let cleared = move || RunsView { sort: view_state.with(|v| v.sort), ..RunsView::new(view_state.with(|v| v.per_page)) };
 
     view! {
