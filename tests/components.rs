@@ -110,3 +110,64 @@ fn error_view_says_what_and_what_next() {
         },
     );
 }
+
+async fn tick() {
+    gloo_timers::future::TimeoutFuture::new(20).await;
+}
+
+fn click(host: &web_sys::HtmlElement, selector: &str) {
+    let el: web_sys::HtmlElement = host.query_selector(selector).unwrap().unwrap_or_else(|| panic!("{selector}")).unchecked_into();
+    el.click();
+}
+
+#[wasm_bindgen_test]
+async fn filter_bar_toggles_filters_and_shows_removable_chips() {
+    use flow_run_console::components::FilterBar;
+    use flow_run_console::url_state::RunsView;
+    use std::sync::{Arc, Mutex};
+
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    let log: Arc<Mutex<Vec<(RunsView, bool)>>> = Arc::default();
+    let state = RwSignal::new(RunsView { page: 4, ..RunsView::new(25) });
+    let seen = log.clone();
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        let on_change = Callback::new(move |(v, replace): (RunsView, bool)| {
+            seen.lock().unwrap().push((v.clone(), replace));
+            state.set(v);
+        });
+        view! { <FilterBar view=state on_change zone=Zone::Utc/> }
+    });
+
+    assert!(host.query_selector(".chips").unwrap().is_none(), "no chips without filters");
+    click(&host, "button[data-status='3']");
+    tick().await;
+    {
+        let log = log.lock().unwrap();
+        let (v, replace) = log.last().unwrap();
+        assert_eq!(v.status, vec![RunStatus::Failure]);
+        assert_eq!(v.page, 1, "a filter change goes back to page 1");
+        assert!(!replace, "a discrete choice adds a history entry");
+    }
+    assert_eq!(host.query_selector("button[data-status='3']").unwrap().unwrap().get_attribute("aria-pressed").as_deref(), Some("true"));
+    let chips = texts(&host, ".chip");
+    assert_eq!(chips, vec!["Status: Failure ×".to_string(), "Clear all".to_string()]);
+
+    click(&host, "input[data-trigger='Webhook']");
+    tick().await;
+    assert_eq!(state.get_untracked().trigger, vec![Trigger::Webhook]);
+    assert_eq!(texts(&host, ".chip").len(), 3);
+
+    click(&host, "button.chip[aria-label='Remove filter Status: Failure']");
+    tick().await;
+    assert!(state.get_untracked().status.is_empty());
+    assert_eq!(state.get_untracked().trigger, vec![Trigger::Webhook]);
+
+    click(&host, ".chip.clear-all");
+    tick().await;
+    assert!(!state.get_untracked().is_filtered());
+    assert!(host.query_selector(".chips").unwrap().is_none());
+    drop(handle);
+    host.remove();
+}
