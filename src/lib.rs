@@ -9,6 +9,7 @@ pub mod browser;
 pub mod components;
 pub mod config;
 pub mod pages;
+pub mod saved_views;
 pub mod session;
 pub mod state;
 pub mod time;

@@ -5,6 +5,7 @@ pub mod filter_bar;
 pub mod header;
 pub mod pager;
 pub mod run_table;
+pub mod saved_views;
 pub mod status_badge;
 pub mod timestamp;
 
@@ -13,5 +14,6 @@ pub use filter_bar::FilterBar;
 pub use header::Header;
 pub use pager::Pager;
 pub use run_table::{RunTable, RunTableSkeleton};
+pub use saved_views::SavedViews;
 pub use status_badge::StatusBadge;
 pub use timestamp::Timestamp;
