@@ -89,6 +89,11 @@ impl Sim {
         v["requests"].as_array().cloned().unwrap_or_default()
     }
 
+    /// The run table's own page requests (not the status chart's `per_page=1` counts).
+    pub async fn table_requests(&self) -> Vec<Value> {
+        self.api_requests().await.into_iter().filter(is_table_call).collect()
+    }
+
     /// Only the API calls (`/api/...`).
     pub async fn api_requests(&self) -> Vec<Value> {
         self.requests().await.into_iter().filter(|r| r["path"].as_str().is_some_and(|p| p.starts_with("/api/"))).collect()
@@ -205,4 +210,9 @@ impl Browser {
             None => url.path().to_string(),
         }
     }
+}
+
+/// Whether a call is the run table's own page (not one of the chart's `per_page=1` counts).
+pub fn is_table_call(c: &Value) -> bool {
+    c["path"] == "/api/v1/flow-runs" && !c["query"].as_str().unwrap_or("").ends_with("per_page=1")
 }

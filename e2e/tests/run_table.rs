@@ -1,14 +1,14 @@
 //! The run table: filters in the URL and in the API query, history, sorting, live refresh.
 
-use e2e::{Browser, Sim, API_KEY};
+use e2e::{is_table_call, Browser, Sim, API_KEY};
 use fantoccini::Locator;
 use std::time::Duration;
 
-/// The query of the newest run-list call, once it contains `needle`.
+/// The query of the newest call for the table's page, once it contains `needle`.
 async fn wait_for_query(sim: &Sim, needle: &str) -> String {
     for _ in 0..200 {
         let calls = sim.api_requests().await;
-        if let Some(q) = calls.iter().rev().find(|c| c["path"] == "/api/v1/flow-runs").and_then(|c| c["query"].as_str()) {
+        if let Some(q) = calls.iter().rev().find(|c| is_table_call(c)).and_then(|c| c["query"].as_str()) {
             if q.contains(needle) {
                 return q.to_string();
             }
@@ -130,13 +130,9 @@ async fn live_refresh_picks_up_a_run_that_stops() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(b.text("table.runs tbody td.col-status").await.contains("Stopped"));
-    let refreshes = sim
-        .api_requests()
-        .await
-        .iter()
-        .filter(|c| c["path"] == "/api/v1/flow-runs" && c["query"].as_str().unwrap_or("").contains(&format!("search%5D={running}")))
-        .count();
-    assert!((2..=4).contains(&refreshes), "one load and one or two refreshes, not a flood: {refreshes}");
+    let calls = sim.table_requests().await;
+    let refreshes = calls.iter().filter(|c| c["query"].as_str().unwrap_or("").contains(&format!("search%5D={running}"))).count();
+    assert!((2..=4).contains(&refreshes), "one load and one or two refreshes, not a flood: {calls:?}");
     b.close().await;
 }
 
@@ -172,5 +168,45 @@ async fn saved_views_are_kept_opened_renamed_and_deleted() {
     b.client.find(Locator::Css(".saved-views summary")).await.unwrap().click().await.unwrap();
     b.client.find(Locator::Css(".view-list button[title='Delete']")).await.unwrap().click().await.unwrap();
     b.wait_for_text(".saved-views summary", "Saved views (0)").await;
+    b.close().await;
+}
+
+fn count_calls(calls: &[serde_json::Value]) -> usize {
+    calls.iter().filter(|c| c["path"] == "/api/v1/flow-runs" && c["query"].as_str().is_some_and(|q| q.ends_with("per_page=1"))).count()
+}
+
+#[tokio::test]
+async fn the_status_chart_costs_at_most_24_requests_and_narrows_the_filter() {
+    let sim = Sim::start(&["--runs", "600", "--days", "5", "--seed", "2"]).await;
+    let b = Browser::start().await;
+    b.goto(&sim.url("/settings")).await;
+    b.store_key(API_KEY).await;
+    b.goto(&sim.url("/runs")).await;
+    b.wait_for("svg.status-chart rect.seg-failure").await;
+    let counted = count_calls(&sim.api_requests().await);
+    assert!(counted > 0 && counted <= 24, "{counted} count requests");
+
+    // Paging and sorting do not count again.
+    b.client.find(Locator::Css("a[aria-label='Next page']")).await.unwrap().click().await.unwrap();
+    wait_for_path(&b, "page=2").await;
+    wait_for_query(&sim, "page=2&").await;
+    assert_eq!(count_calls(&sim.api_requests().await), counted);
+
+    b.client.find(Locator::Css("svg.status-chart rect.seg-failure")).await.unwrap().click().await.unwrap();
+    let path = wait_for_path(&b, "status=3").await;
+    assert!(path.starts_with("/runs?status=3&from=") && path.contains("&to="), "{path}");
+    b.wait_for("table.runs:not(.skeleton) tbody tr").await;
+    for badge in b.client.find_all(Locator::Css("table.runs tbody td.col-status .badge")).await.unwrap() {
+        assert!(badge.text().await.unwrap().ends_with("Failure"));
+    }
+
+    // Collapsed, the chart spends nothing, also after a reload.
+    b.client.find(Locator::Css(".chart-toggle")).await.unwrap().click().await.unwrap();
+    b.goto(&sim.url("/runs?range=30d")).await;
+    b.wait_for("table.runs:not(.skeleton) tbody tr").await;
+    let before = count_calls(&sim.api_requests().await);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(count_calls(&sim.api_requests().await), before);
+    assert_eq!(b.count("svg.status-chart").await, 0);
     b.close().await;
 }

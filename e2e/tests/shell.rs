@@ -23,7 +23,7 @@ async fn connecting_on_the_settings_page_shows_the_runs() {
     assert_eq!(b.text("table.runs tbody tr td.col-id").await, "#300", "newest first");
     b.wait_for_text(".link-state", "Connected").await;
 
-    let calls = sim.api_requests().await;
+    let calls = sim.table_requests().await;
     let last = calls.last().expect("the table asked the API");
     assert_eq!(last["path"], "/api/v1/flow-runs");
     assert_eq!(last["auth"], true);

@@ -7,6 +7,7 @@ pub mod pager;
 pub mod run_table;
 pub mod saved_views;
 pub mod status_badge;
+pub mod status_chart;
 pub mod timestamp;
 
 pub use error_view::ErrorView;
@@ -16,4 +17,5 @@ pub use pager::Pager;
 pub use run_table::{RunTable, RunTableSkeleton};
 pub use saved_views::SavedViews;
 pub use status_badge::StatusBadge;
+pub use status_chart::StatusChart;
 pub use timestamp::Timestamp;

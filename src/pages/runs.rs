@@ -1,7 +1,7 @@
 use crate::api::{ApiError, FlowRun, Page, RunSort, RunStatus, Slot};
 use crate::browser;
 use crate::components::pager::group_thousands;
-use crate::components::{ErrorView, FilterBar, Pager, RunTable, RunTableSkeleton, SavedViews};
+use crate::components::{ErrorView, FilterBar, Pager, RunTable, RunTableSkeleton, SavedViews, StatusChart};
 use crate::state::use_app;
 use crate::time::{format_datetime, Zone};
 use crate::url_state::{RunsView, PAGE_SIZES};
@@ -191,6 +191,7 @@ pub fn RunsPage() -> impl IntoView {
                 </div>
             </div>
             <FilterBar view=view_state on_change=go zone=zone/>
+            <StatusChart view=view_state on_change=go/>
             <SavedViews current_href=Signal::derive(move || view_state.with(|v| RunsView { page: 1, ..v.clone() }.href(default_per_page)))/>
             {move || parsed.with(|(_, notices)| (!notices.is_empty()).then(|| view! {
                 <ul class="notice" role="status">{notices.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view()}</ul>

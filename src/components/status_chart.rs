@@ -1,0 +1,208 @@
+use super::filter_bar::ViewChange;
+use crate::browser::{self, Store};
+use crate::chart::{buckets, cache_key, count_query, heights, span, Bar, Series, BUCKETS};
+use crate::state::use_app;
+use crate::time::{format_datetime, Zone};
+use crate::url_state::{RunsView, TimeRange};
+use leptos::prelude::*;
+use std::cell::RefCell;
+
+const COLLAPSED_KEY: &str = "frc.chart";
+const CACHE_ENTRIES: usize = 20;
+const W: f64 = 800.0;
+const H: f64 = 100.0;
+
+thread_local! {
+    /// Counts per filter set and span, kept while the app runs.
+    static CACHE: RefCell<Vec<(String, Vec<Bar>)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn cached(key: &str) -> Option<Vec<Bar>> {
+    CACHE.with(|c| c.borrow().iter().find(|(k, _)| k == key).map(|(_, b)| b.clone()))
+}
+
+fn remember(key: String, bars: Vec<Bar>) {
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        c.retain(|(k, _)| *k != key);
+        c.insert(0, (key, bars));
+        c.truncate(CACHE_ENTRIES);
+    });
+}
+
+#[derive(Clone, PartialEq)]
+enum ChartState {
+    Counting { done: usize, of: usize },
+    Ready(Vec<Bar>),
+    Failed(String),
+}
+
+/// Runs over the filtered time range by outcome, as stacked bars. A click on a bar narrows
+/// the filter to that time and outcome. Collapsed, it costs no requests.
+#[component]
+pub fn StatusChart(#[prop(into)] view: Signal<RunsView>, on_change: Callback<ViewChange>) -> impl IntoView {
+    let app = use_app();
+    let collapsed = RwSignal::new(browser::storage_get(Store::Local, COLLAPSED_KEY).as_deref() == Some("collapsed"));
+    let state = RwSignal::new(None::<ChartState>);
+    let generation = StoredValue::new(0u64);
+    // Only what the counts depend on: not the page, its size or the sort.
+    let filters = Memo::new(move |_| view.with(|v| RunsView { page: 1, per_page: 1, sort: Default::default(), ..v.clone() }));
+
+    Effect::new(move |_| {
+        let v = filters.get();
+        app.connection.track();
+        let zone = app.zone.get();
+        if collapsed.get() {
+            return;
+        }
+        generation.update_value(|g| *g += 1);
+        let my_gen = generation.get_value();
+        // Relative ranges are taken to the minute, so a revisit within it finds the cache.
+        let now = browser::now_ms() / 60_000 * 60_000;
+        let offset = match zone {
+            Zone::Utc => 0,
+            Zone::Local => browser::local_offset_minutes(now),
+        };
+        let (from, to) = span(&v, now, offset);
+        let key = cache_key(&v, from, to);
+        if let Some(bars) = cached(&key) {
+            state.set(Some(ChartState::Ready(bars)));
+            return;
+        }
+        let client = app.client().background();
+        if client.credential.is_none() {
+            state.set(None);
+            return;
+        }
+        let spans = buckets(from, to, BUCKETS);
+        let plan: Vec<(usize, Option<Series>)> =
+            (0..spans.len()).flat_map(|i| [(i, None), (i, Some(Series::Success)), (i, Some(Series::Failure))]).collect();
+        state.set(Some(ChartState::Counting { done: 0, of: plan.len() }));
+        leptos::task::spawn_local(async move {
+            let mut totals = vec![[0u64; 3]; spans.len()];
+            for (n, (i, series)) in plan.iter().enumerate() {
+                if generation.try_get_value() != Some(my_gen) {
+                    return;
+                }
+                let statuses = series.map(|s| s.statuses());
+                let Some(q) = count_query(&v, spans[*i], statuses.as_deref()) else { continue };
+                match client.list_runs(&q, None).await {
+                    Ok(page) => {
+                        let count = page.meta.total.unwrap_or(page.items.len() as u64);
+                        let slot = match series {
+                            None => 0,
+                            Some(Series::Success) => 1,
+                            _ => 2,
+                        };
+                        totals[*i][slot] = count;
+                    }
+                    Err(e) => {
+                        if generation.try_get_value() == Some(my_gen) {
+                            state.set(Some(ChartState::Failed(e.message())));
+                        }
+                        return;
+                    }
+                }
+                if generation.try_get_value() == Some(my_gen) {
+                    state.set(Some(ChartState::Counting { done: n + 1, of: plan.len() }));
+                }
+            }
+            let bars: Vec<Bar> = spans
+                .iter()
+                .zip(&totals)
+                .map(|((s, e), [all, ok, failed])| Bar {
+                    start_ms: *s,
+                    end_ms: *e,
+                    success: *ok,
+                    failure: *failed,
+                    other: all.saturating_sub(ok + failed),
+                })
+                .collect();
+            remember(key, bars.clone());
+            if generation.try_get_value() == Some(my_gen) {
+                state.set(Some(ChartState::Ready(bars)));
+            }
+        });
+    });
+
+    let toggle = move |_| {
+        let next = !collapsed.get_untracked();
+        browser::storage_set(Store::Local, COLLAPSED_KEY, if next { "collapsed" } else { "open" });
+        if next {
+            generation.update_value(|g| *g += 1);
+        }
+        collapsed.set(next);
+    };
+    let label_time = move |ms: i64| {
+        let offset = match app.zone.get_untracked() {
+            Zone::Utc => 0,
+            Zone::Local => browser::local_offset_minutes(ms),
+        };
+        let t = format_datetime(ms, offset);
+        t.get(0..16).unwrap_or(&t).to_string()
+    };
+    let narrow = move |bar: Bar, series: Series| {
+        let mut v = view.get_untracked();
+        v.range = TimeRange::Between { from: Some(bar.start_ms), to: Some(bar.end_ms) };
+        v.status = series.statuses();
+        v.page = 1;
+        on_change.run((v, false));
+    };
+
+    let chart = move || {
+        if collapsed.get() {
+            return None;
+        }
+        Some(match state.get() {
+            None => view! { <p class="chart-note">"Connect to see the chart."</p> }.into_any(),
+            Some(ChartState::Counting { done, of }) => view! {
+                <p class="chart-note" aria-busy="true">{format!("Counting runs… {done} of {of} requests (background, within the request budget)")}</p>
+            }.into_any(),
+            Some(ChartState::Failed(m)) => view! { <p class="chart-note">{format!("The chart could not be counted: {m}")}</p> }.into_any(),
+            Some(ChartState::Ready(bars)) => {
+                let hs = heights(&bars, H);
+                let slot = W / bars.len().max(1) as f64;
+                let width = (slot - 6.0).max(1.0);
+                let total: u64 = bars.iter().map(Bar::total).sum();
+                let first = bars.first().map(|b| label_time(b.start_ms)).unwrap_or_default();
+                let last = bars.last().map(|b| label_time(b.end_ms)).unwrap_or_default();
+                let rects = bars.iter().zip(hs).enumerate().flat_map(|(i, (bar, h))| {
+                    let x = i as f64 * slot + 3.0;
+                    let mut y = H;
+                    let bar = *bar;
+                    Series::ALL.into_iter().zip(h).filter(|(_, h)| *h > 0.0).map(move |(series, h)| {
+                        y -= h;
+                        let title = format!("{}: {} runs, {} – {}", series.label(), bar.count(series), label_time(bar.start_ms), label_time(bar.end_ms));
+                        let aria = title.clone();
+                        view! {
+                            <rect class=format!("seg seg-{}", series.css()) x=x y=y width=width height=h
+                                data-bucket=i data-series=series.css() role="button" tabindex="0" aria-label=aria
+                                on:click=move |_| narrow(bar, series)
+                                on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { narrow(bar, series) }>
+                                <title>{title}</title>
+                            </rect>
+                        }
+                    }).collect::<Vec<_>>()
+                }).collect_view();
+                view! {
+                    <svg class="status-chart" viewBox=format!("0 0 {W} {H}") preserveAspectRatio="none" role="img"
+                        aria-label=format!("{total} runs over the range, by outcome")>
+                        {rects}
+                    </svg>
+                    <div class="chart-axis"><span>{first}</span><span class="legend">
+                        {Series::ALL.map(|s| view! { <span class=format!("key key-{}", s.css())>{s.label()}</span> }).collect_view()}
+                    </span><span>{last}</span></div>
+                }.into_any()
+            }
+        })
+    };
+
+    view! {
+        <section class="chart-box" aria-label="Runs over time">
+            <button type="button" class="link-button chart-toggle" aria-expanded=move || (!collapsed.get()).to_string() on:click=toggle>
+                {move || if collapsed.get() { "Show chart" } else { "Hide chart" }}
+            </button>
+            {chart}
+        </section>
+    }
+}
