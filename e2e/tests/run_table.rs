@@ -120,6 +120,7 @@ async fn live_refresh_picks_up_a_run_that_stops() {
     b.wait_for_text("table.runs tbody td.col-status", "Running").await;
     b.wait_for_text(".updated", "live").await;
 
+    b.client.execute("document.querySelector('table.runs tbody tr[data-run-id]').focus();", vec![]).await.unwrap();
     let stopped = sim.api("POST", &format!("/api/v1/flow-runs/{running}/stop")).await;
     assert_eq!(stopped["data"]["status"], 4, "{stopped}");
     // Within two refresh periods the table shows it, without a reload.
@@ -130,6 +131,10 @@ async fn live_refresh_picks_up_a_run_that_stops() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(b.text("table.runs tbody td.col-status").await.contains("Stopped"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let focused =
+        b.client.execute("return document.activeElement && document.activeElement.getAttribute('data-run-id');", vec![]).await.unwrap();
+    assert_eq!(focused, serde_json::json!(running.to_string()), "the refresh kept keyboard focus on the row");
     let calls = sim.table_requests().await;
     let refreshes = calls.iter().filter(|c| c["query"].as_str().unwrap_or("").contains(&format!("search%5D={running}"))).count();
     assert!((2..=4).contains(&refreshes), "one load and one or two refreshes, not a flood: {calls:?}");

@@ -70,7 +70,12 @@ pub fn RunsPage() -> impl IntoView {
                 app.observe(&result);
                 match result {
                     Ok(page) => {
+                        // A refresh redraws the rows: keep keyboard focus on the same run.
+                        let focused = if background { focused_run_id() } else { None };
                         shown.set(Some(Shown { page, at_ms: browser::now_ms(), view: v }));
+                        if let Some(id) = focused {
+                            request_animation_frame(move || focus_run_row(&id));
+                        }
                         error.set(None);
                         refresh_error.set(None);
                         loading.set(false);
@@ -271,5 +276,23 @@ fn move_row_focus(step: i32) {
     };
     if let Some(el) = rows.item(next as u32).and_then(|r| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(r).ok()) {
         let _ = el.focus();
+    }
+}
+
+/// The run id of the table row that has keyboard focus, if one has.
+fn focused_run_id() -> Option<String> {
+    let active = web_sys::window()?.document()?.active_element()?;
+    active.closest("tr[data-run-id]").ok()??.get_attribute("data-run-id")
+}
+
+fn focus_run_row(id: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(rows) = doc.query_selector_all("table.runs tbody tr[data-run-id]") else { return };
+    for i in 0..rows.length() {
+        let Some(row) = rows.item(i).and_then(|r| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(r).ok()) else { continue };
+        if row.get_attribute("data-run-id").as_deref() == Some(id) {
+            let _ = row.focus();
+            return;
+        }
     }
 }
