@@ -9,6 +9,7 @@ pub mod browser;
 pub mod chart;
 pub mod components;
 pub mod config;
+pub mod format;
 pub mod pages;
 pub mod saved_views;
 pub mod session;

@@ -89,6 +89,8 @@ pub struct AppState {
     pub zone: RwSignal<Zone>,
     /// The request budget every API call of the app goes through.
     pub scheduler: StoredValue<Scheduler>,
+    /// The run table's last view, so that a run page links back to the same filters.
+    pub runs_href: RwSignal<String>,
 }
 
 impl AppState {
@@ -110,6 +112,7 @@ impl AppState {
             theme: RwSignal::new(theme),
             zone: RwSignal::new(zone),
             scheduler: StoredValue::new(scheduler),
+            runs_href: RwSignal::new("/runs".into()),
         }
     }
 

@@ -73,6 +73,20 @@ impl Sim {
         serde_json::from_str(&body).unwrap_or(serde_json::Value::Null)
     }
 
+    /// Adds a fault rule (`POST /__sim/faults`).
+    pub async fn add_fault(&self, rule: &str) {
+        let headers = format!("Content-Type: application/json\r\nContent-Length: {}\r\n", rule.len());
+        let mut s = tokio::net::TcpStream::connect(&self.addr).await.expect("connect to the simulator");
+        let req = format!("POST /__sim/faults HTTP/1.0\r\nHost: {}\r\n{headers}\r\n{rule}", self.addr);
+        s.write_all(req.as_bytes()).await.expect("send");
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).await.expect("read");
+        assert!(
+            String::from_utf8_lossy(&buf).starts_with("HTTP/1.0 200") || String::from_utf8_lossy(&buf).starts_with("HTTP/1.1 200"),
+            "fault accepted"
+        );
+    }
+
     async fn request(&self, method: &str, path: &str, headers: &str) -> String {
         let mut s = tokio::net::TcpStream::connect(&self.addr).await.expect("connect to the simulator");
         let req = format!("{method} {path} HTTP/1.0\r\nHost: {}\r\n{headers}\r\n", self.addr);

@@ -1,43 +1,115 @@
-use crate::api::{ApiError, FlowRun, Slot};
-use crate::components::{ErrorView, StatusBadge, Timestamp};
+use crate::api::{ApiError, FlowRun, RunStatus, Slot};
+use crate::browser;
+use crate::components::run_actions::ActionResult;
+use crate::components::{ErrorView, RunActions, StatusBadge, Timestamp};
+use crate::format::format_bytes;
 use crate::state::use_app;
 use crate::time::format_duration_ms;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
-const RUN_INCLUDES: [&str; 3] = ["flow", "flowVersion", "retriedFlowRun"];
+const RUN_INCLUDES: [&str; 8] =
+    ["flow", "flowVersion.steps", "retriedFlowRun", "errorWarningLogs", "cpuTime", "payloadSize", "operationsSent", "operationsReceived"];
 
-/// `/runs/:id`: one run's summary.
+/// `/runs/:id`: one run's summary and actions; refreshes itself while the run is running.
 #[component]
 pub fn RunPage() -> impl IntoView {
     let app = use_app();
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let slot = Slot::default();
-    let run = LocalResource::new(move || {
-        let client = app.client();
-        let id = id.get();
-        let slot = slot.clone();
-        async move {
-            if client.credential.is_none() {
-                return Err(ApiError::Unauthorized);
-            }
+    let slot = StoredValue::new_local(Slot::default());
+    let run = RwSignal::new(None::<Result<(FlowRun, i64), ApiError>>);
+    let outcome = RwSignal::new(None::<ActionResult>);
+    let load = move |background: bool| {
+        let client = if background { app.client().background() } else { app.client() };
+        let id = id.get_untracked();
+        if client.credential.is_none() {
+            run.set(Some(Err(ApiError::Unauthorized)));
+            return;
+        }
+        let slot = slot.get_value();
+        leptos::task::spawn_local(async move {
             let result = client.get_run(&id, &RUN_INCLUDES, Some(&slot)).await;
             app.observe(&result);
-            result.map(|r| (r, crate::browser::now_ms()))
-        }
+            match result {
+                Err(ApiError::Aborted) => {}
+                // A failed background refresh keeps what is shown.
+                Err(_) if background && run.with_untracked(|r| matches!(r, Some(Ok(_)))) => {}
+                other => run.set(Some(other.map(|r| (r, browser::now_ms())))),
+            }
+        });
+    };
+    Effect::new(move |_| {
+        id.track();
+        app.connection.track();
+        run.set(None);
+        outcome.set(None);
+        load(false);
     });
-    let retry = Callback::new(move |_| run.refetch());
+    // While the run is running, refresh it; stop once it has finished or the page goes away.
+    let running = Memo::new(move |_| run.with(|r| matches!(r, Some(Ok((f, _))) if f.status == Some(RunStatus::Running))));
+    let alive = Arc::new(AtomicBool::new(true));
+    {
+        let alive = alive.clone();
+        let every = app.config.with_value(|c| c.refresh_seconds) * 1000;
+        leptos::task::spawn_local(async move {
+            loop {
+                gloo_timers::future::TimeoutFuture::new(every).await;
+                if !alive.load(Ordering::Relaxed) {
+                    break;
+                }
+                let hidden =
+                    web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
+                if running.get_untracked() && !hidden {
+                    load(true);
+                }
+            }
+        });
+    }
+    on_cleanup(move || alive.store(false, Ordering::Relaxed));
+
+    let back = move || app.runs_href.get();
+    let retry = Callback::new(move |_| load(false));
+    let refreshed = Callback::new(move |_| load(true));
     view! {
         <section class="page run-page">
-            <p class="crumbs"><a href="/runs">"← Runs"</a></p>
-            <h1>"Run #"{move || id.get()}</h1>
+            <p class="crumbs"><a href=back>"← Runs"</a></p>
+            <h1>"Run #"{move || id.get()} <CopyLink/></h1>
             {move || match run.get() {
-                None | Some(Err(ApiError::Aborted)) => view! { <p class="loading" aria-busy="true">"Loading the run…"</p> }.into_any(),
+                None => view! { <p class="loading" aria-busy="true">"Loading the run…"</p> }.into_any(),
+                Some(Err(ApiError::NotFound)) => view! {
+                    <div class="empty-state not-found">
+                        <p>{format!("There is no run #{} (it may never have existed, or its logs have expired after 7 days).", id.get())}</p>
+                        <a class="button" href=back>"Back to the run list"</a>
+                    </div>
+                }.into_any(),
                 Some(Err(e)) => view! { <ErrorView error=e on_retry=retry/> }.into_any(),
-                Some(Ok((r, now))) => view! { <RunSummary run=r now_ms=now/> }.into_any(),
+                Some(Ok((r, now))) => view! {
+                    <RunActions run=r.clone() client=Signal::derive(move || app.client()) outcome on_done=refreshed/>
+                    <RunSummary run=r now_ms=now/>
+                }.into_any(),
             }}
         </section>
+    }
+}
+
+/// Copies the page's address (no token is ever in it).
+#[component]
+fn CopyLink() -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        let Some(w) = web_sys::window() else { return };
+        let Ok(href) = w.location().href() else { return };
+        let _ = w.navigator().clipboard().write_text(&href);
+        copied.set(true);
+        set_timeout(move || copied.set(false), std::time::Duration::from_secs(2));
+    };
+    view! {
+        <button type="button" class="link-button copy-link" title="Copy a link to this run" on:click=copy>
+            {move || if copied.get() { "copied" } else { "copy link" }}
+        </button>
     }
 }
 
@@ -46,6 +118,7 @@ fn RunSummary(run: FlowRun, now_ms: i64) -> impl IntoView {
     let app = use_app();
     let zone = app.zone.get_untracked();
     let dash = || "–".to_string();
+    let num = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_else(dash);
     let logs_href = format!("/runs/{}/logs", run.id);
     view! {
         <dl class="summary">
@@ -56,12 +129,25 @@ fn RunSummary(run: FlowRun, now_ms: i64) -> impl IntoView {
             <dt>"Started"</dt><dd><Timestamp ms=run.started_at_ms zone now_ms/></dd>
             <dt>"Finished"</dt><dd><Timestamp ms=run.finished_at_ms zone now_ms/></dd>
             <dt>"Duration"</dt><dd>{run.duration_ms.map(format_duration_ms).unwrap_or_else(dash)}</dd>
+            <dt>"CPU time"</dt><dd>{run.cpu_time_ms.map(format_duration_ms).unwrap_or_else(dash)}</dd>
+            <dt>"Payload size"</dt><dd>{run.payload_size_bytes.map(format_bytes).unwrap_or_else(dash)}</dd>
+            <dt>"Operations"</dt><dd>{format!("{} sent, {} received", num(run.operations_sent), num(run.operations_received))}</dd>
+            <dt>"Score"</dt><dd>{run.score.map(|s| format!("{s} (999 is best)")).unwrap_or_else(dash)}</dd>
+            <dt>"Starting payloads"</dt><dd>{format!("{}, {}", num(run.starting_payload_count), run.starting_payload_size_bytes.map(format_bytes).unwrap_or_else(dash))}</dd>
+            <dt>"Steps with errors"</dt><dd>{num(run.steps_with_errors)}</dd>
             <dt>"Warnings"</dt><dd>{match run.has_warnings { Some(true) => "yes", Some(false) => "no", None => "–" }}</dd>
             <dt>"Retry of"</dt><dd>{run.retry_of.clone().map(|id| view! { <a href=format!("/runs/{id}")>"#"{id.clone()}</a> }.into_any()).unwrap_or_else(|| "–".into_any())}</dd>
-            <dt>"Retried as"</dt><dd>{if run.retried_as.is_empty() { "–".into_any() } else {
+            <dt>"Retried as"</dt><dd class="retried-as">{if run.retried_as.is_empty() { "–".into_any() } else {
                 run.retried_as.iter().map(|l| view! { <a href=format!("/runs/{}", l.id)>"#"{l.id.clone()}</a>" " }).collect_view().into_any()
             }}</dd>
         </dl>
+        {(!run.steps.is_empty()).then(|| view! {
+            <h2>"Steps"</h2>
+            <ol class="steps">{run.steps.iter().map(|s| {
+                let href = format!("/runs/{}/logs?step={}", run.id, s.id);
+                view! { <li><a href=href>{s.name.clone().unwrap_or_else(|| format!("Step {}", s.id))}</a></li> }
+            }).collect_view()}</ol>
+        })}
         {run.summary.clone().map(|s| view! { <h2>"Summary"</h2><pre class="run-summary-text">{s}</pre> })}
         <p><a class="button" href=logs_href>"Open the logs"</a></p>
     }

@@ -91,6 +91,8 @@ pub fn RunsPage() -> impl IntoView {
         }
     };
 
+    Effect::new(move |_| app.runs_href.set(view_state.with(|v| v.href(default_per_page))));
+
     // Every change of view (or of the connection, or of the zone for day filters) fetches.
     {
         Effect::new(move |_| {
