@@ -14,6 +14,7 @@ pub mod pages;
 pub mod saved_views;
 pub mod session;
 pub mod state;
+pub mod steps;
 pub mod time;
 pub mod url_state;
 

@@ -93,3 +93,27 @@ async fn a_missing_run_links_back_to_the_filtered_list() {
     assert_eq!(back.as_deref(), Some("/runs?status=2&per_page=10"));
     b.close().await;
 }
+
+#[tokio::test]
+async fn the_steps_table_and_waterfall_have_one_row_per_step() {
+    let sim = Sim::start(&["--runs", "60", "--days", "5", "--seed", "3", "--huge-run", "50=230"]).await;
+    let steps = sim.api("GET", "/api/v1/flow-runs/50?include=flowVersion.steps").await["data"]["flow_version"]["steps"]
+        .as_array()
+        .cloned()
+        .unwrap();
+    assert!(steps.len() >= 3);
+    let b = Browser::start().await;
+    b.goto(&sim.url("/settings")).await;
+    b.store_key(API_KEY).await;
+    b.goto(&sim.url("/runs/50")).await;
+    b.wait_for("svg.waterfall").await;
+    assert_eq!(b.count("table.step-table tbody tr").await, steps.len());
+    assert_eq!(b.count("svg.waterfall rect.wf-bar").await, steps.len(), "230 entries reach every step");
+    let first = b.text("table.step-table tbody tr a").await;
+    assert_eq!(first, steps[0]["name"].as_str().unwrap());
+    let href = b.client.find(Locator::Css("table.step-table tbody tr a")).await.unwrap().attr("href").await.unwrap();
+    assert_eq!(href, Some(format!("/runs/50/logs?step={}", steps[0]["id"])));
+    let log_calls = sim.api_requests().await.iter().filter(|c| c["path"] == "/api/v1/flow-runs/50/flow-run-logs").count();
+    assert_eq!(log_calls, 3, "230 entries in pages of 100");
+    b.close().await;
+}

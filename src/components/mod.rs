@@ -9,6 +9,7 @@ pub mod run_table;
 pub mod saved_views;
 pub mod status_badge;
 pub mod status_chart;
+pub mod steps_panel;
 pub mod timestamp;
 
 pub use error_view::ErrorView;
@@ -20,4 +21,5 @@ pub use run_table::{RunTable, RunTableSkeleton};
 pub use saved_views::SavedViews;
 pub use status_badge::StatusBadge;
 pub use status_chart::StatusChart;
+pub use steps_panel::StepsPanel;
 pub use timestamp::Timestamp;

@@ -1,7 +1,7 @@
 use crate::api::{ApiError, FlowRun, RunStatus, Slot};
 use crate::browser;
 use crate::components::run_actions::ActionResult;
-use crate::components::{ErrorView, RunActions, StatusBadge, Timestamp};
+use crate::components::{ErrorView, RunActions, StatusBadge, StepsPanel, Timestamp};
 use crate::format::format_bytes;
 use crate::state::use_app;
 use crate::time::format_duration_ms;
@@ -141,13 +141,8 @@ fn RunSummary(run: FlowRun, now_ms: i64) -> impl IntoView {
                 run.retried_as.iter().map(|l| view! { <a href=format!("/runs/{}", l.id)>"#"{l.id.clone()}</a>" " }).collect_view().into_any()
             }}</dd>
         </dl>
-        {(!run.steps.is_empty()).then(|| view! {
-            <h2>"Steps"</h2>
-            <ol class="steps">{run.steps.iter().map(|s| {
-                let href = format!("/runs/{}/logs?step={}", run.id, s.id);
-                view! { <li><a href=href>{s.name.clone().unwrap_or_else(|| format!("Step {}", s.id))}</a></li> }
-            }).collect_view()}</ol>
-        })}
+        <h2>"Steps"</h2>
+        <StepsPanel run=run.clone()/>
         {run.summary.clone().map(|s| view! { <h2>"Summary"</h2><pre class="run-summary-text">{s}</pre> })}
         <p><a class="button" href=logs_href>"Open the logs"</a></p>
     }
