@@ -173,6 +173,12 @@ impl Browser {
         self.client.goto(url).await.expect("navigate");
     }
 
+    /// Opens the app and stores the simulator's API key, as a signed-in user has it.
+    pub async fn sign_in(&self, sim: &Sim) {
+        self.goto(&sim.url("/settings")).await;
+        self.store_key(API_KEY).await;
+    }
+
     /// Stores the API key the way the Connection page does (the page must be on the app's origin).
     pub async fn store_key(&self, key: &str) {
         let conn = json!({"apiBase": null, "kind": "key", "token": key}).to_string();

@@ -1,14 +1,18 @@
 //! The app against a misbehaving API (the simulator's fault injection).
 
-use e2e::{Browser, Sim, API_KEY};
+use e2e::{Browser, Sim};
 
 #[tokio::test]
 async fn a_failing_gateway_is_retried_once() {
-    let sim =
-        Sim::start(&["--runs", "120", "--fault", r#"{"kind":"status","status":503,"times":1,"path_prefix":"/api/v1/flow-runs"}"#]).await;
+    let sim = Sim::start(&[
+        "--runs",
+        "120",
+        "--fault",
+        r#"{"kind":"status","status":503,"times":1,"path_prefix":"/api/v1/flow-runs","query_contains":"per_page=25"}"#,
+    ])
+    .await;
     let b = Browser::start().await;
-    b.goto(&sim.url("/settings")).await;
-    b.store_key(API_KEY).await;
+    b.sign_in(&sim).await;
     b.goto(&sim.url("/runs")).await;
     b.wait_for("table.runs:not(.skeleton) tbody tr").await;
     let calls = sim.table_requests().await;
@@ -19,10 +23,15 @@ async fn a_failing_gateway_is_retried_once() {
 
 #[tokio::test]
 async fn unreadable_answers_are_explained_not_crashed_on() {
-    let sim = Sim::start(&["--runs", "50", "--fault", r#"{"kind":"truncated","path_prefix":"/api/v1/flow-runs"}"#]).await;
+    let sim = Sim::start(&[
+        "--runs",
+        "50",
+        "--fault",
+        r#"{"kind":"truncated","path_prefix":"/api/v1/flow-runs","query_contains":"per_page=25"}"#,
+    ])
+    .await;
     let b = Browser::start().await;
-    b.goto(&sim.url("/settings")).await;
-    b.store_key(API_KEY).await;
+    b.sign_in(&sim).await;
     b.goto(&sim.url("/runs")).await;
     b.wait_for_text(".error-view", "could not be read").await;
     // The app is still alive: navigation works.
@@ -35,8 +44,7 @@ async fn unreadable_answers_are_explained_not_crashed_on() {
 async fn a_rate_limit_is_shown_and_not_hammered() {
     let sim = Sim::start(&["--runs", "50", "--fault", r#"{"kind":"rate_limit","retry_after":120}"#]).await;
     let b = Browser::start().await;
-    b.goto(&sim.url("/settings")).await;
-    b.store_key(API_KEY).await;
+    b.sign_in(&sim).await;
     b.goto(&sim.url("/runs")).await;
     b.wait_for_text(".error-view", "rate limit").await;
     b.wait_for_text(".budget-note", "Paused: rate limit").await;
@@ -51,8 +59,7 @@ async fn a_rate_limit_is_shown_and_not_hammered() {
 async fn a_slow_api_times_out_with_a_clear_message() {
     let sim = Sim::start(&["--runs", "20", "--latency-ms", "4000", "--config-json", r#"{"requestTimeoutMs": 1000}"#]).await;
     let b = Browser::start().await;
-    b.goto(&sim.url("/settings")).await;
-    b.store_key(API_KEY).await;
+    b.sign_in(&sim).await;
     b.goto(&sim.url("/runs")).await;
     b.wait_for_text(".error-view", "did not answer within 1 s").await;
     b.wait_for_text(".link-state", "API unreachable").await;

@@ -1,6 +1,6 @@
 //! The run page: summary, retry, stop and download against the simulator.
 
-use e2e::{Browser, Sim, API_KEY};
+use e2e::{Browser, Sim};
 use fantoccini::Locator;
 use std::time::Duration;
 
@@ -19,8 +19,7 @@ async fn retry_links_the_new_run_and_a_double_click_sends_one_post() {
     let sim = Sim::start(&["--runs", "400", "--days", "1", "--seed", "4"]).await;
     let failed = first_with_status(&sim, 3, 0).await;
     let b = Browser::start().await;
-    b.goto(&sim.url("/settings")).await;
-    b.store_key(API_KEY).await;
+    b.sign_in(&sim).await;
     b.goto(&sim.url(&format!("/runs/{failed}"))).await;
     b.wait_for("dl.summary").await;
     assert_eq!(b.count(".action-stop").await, 0, "no stop for a failed run");
@@ -46,8 +45,7 @@ async fn stop_a_running_run_and_the_422_paths() {
     let other = first_with_status(&sim, 1, 1).await;
     let failed = first_with_status(&sim, 3, 0).await;
     let b = Browser::start().await;
-    b.goto(&sim.url("/settings")).await;
-    b.store_key(API_KEY).await;
+    b.sign_in(&sim).await;
 
     b.goto(&sim.url(&format!("/runs/{running}"))).await;
     b.wait_for(".action-stop").await.click().await.unwrap();
@@ -83,8 +81,7 @@ async fn stop_a_running_run_and_the_422_paths() {
 async fn a_missing_run_links_back_to_the_filtered_list() {
     let sim = Sim::start(&["--runs", "50", "--days", "5"]).await;
     let b = Browser::start().await;
-    b.goto(&sim.url("/settings")).await;
-    b.store_key(API_KEY).await;
+    b.sign_in(&sim).await;
     b.goto(&sim.url("/runs?status=2&per_page=10")).await;
     b.wait_for("table.runs:not(.skeleton) tbody tr").await;
     b.client.execute("history.pushState(null, '', '/runs/999999'); dispatchEvent(new PopStateEvent('popstate'));", vec![]).await.unwrap();
@@ -103,8 +100,7 @@ async fn the_steps_table_and_waterfall_have_one_row_per_step() {
         .unwrap();
     assert!(steps.len() >= 3);
     let b = Browser::start().await;
-    b.goto(&sim.url("/settings")).await;
-    b.store_key(API_KEY).await;
+    b.sign_in(&sim).await;
     b.goto(&sim.url("/runs/50")).await;
     b.wait_for("svg.waterfall").await;
     assert_eq!(b.count("table.step-table tbody tr").await, steps.len());

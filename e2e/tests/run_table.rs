@@ -1,6 +1,6 @@
 //! The run table: filters in the URL and in the API query, history, sorting, live refresh.
 
-use e2e::{is_table_call, Browser, Sim, API_KEY};
+use e2e::{is_table_call, Browser, Sim};
 use fantoccini::Locator;
 use std::time::Duration;
 
@@ -33,8 +33,7 @@ async fn wait_for_path(b: &Browser, needle: &str) -> String {
 async fn filters_live_in_the_url_reach_the_api_and_survive_reload_and_back() {
     let sim = Sim::start(&["--runs", "600", "--seed", "9", "--days", "5"]).await;
     let b = Browser::start().await;
-    b.goto(&sim.url("/settings")).await;
-    b.store_key(API_KEY).await;
+    b.sign_in(&sim).await;
     b.goto(&sim.url("/runs")).await;
     b.wait_for("table.runs:not(.skeleton) tbody tr").await;
 
@@ -89,8 +88,7 @@ async fn filters_live_in_the_url_reach_the_api_and_survive_reload_and_back() {
 async fn sorting_paging_and_page_size() {
     let sim = Sim::start(&["--runs", "300", "--days", "5"]).await;
     let b = Browser::start().await;
-    b.goto(&sim.url("/settings")).await;
-    b.store_key(API_KEY).await;
+    b.sign_in(&sim).await;
     b.goto(&sim.url("/runs")).await;
     b.wait_for("table.runs:not(.skeleton) tbody tr").await;
     b.client.find(Locator::Css("#sort-started")).await.unwrap().click().await.unwrap();
@@ -114,8 +112,7 @@ async fn live_refresh_picks_up_a_run_that_stops() {
     let running =
         sim.api("GET", "/api/v1/flow-runs?filter%5Bstatus%5D=1&per_page=1").await["data"][0]["id"].as_u64().expect("a running run");
     let b = Browser::start().await;
-    b.goto(&sim.url("/settings")).await;
-    b.store_key(API_KEY).await;
+    b.sign_in(&sim).await;
     b.goto(&sim.url(&format!("/runs?q={running}&range=all"))).await;
     b.wait_for_text("table.runs tbody td.col-status", "Running").await;
     b.wait_for_text(".updated", "live").await;
@@ -145,8 +142,7 @@ async fn live_refresh_picks_up_a_run_that_stops() {
 async fn saved_views_are_kept_opened_renamed_and_deleted() {
     let sim = Sim::start(&["--runs", "200", "--days", "5"]).await;
     let b = Browser::start().await;
-    b.goto(&sim.url("/settings")).await;
-    b.store_key(API_KEY).await;
+    b.sign_in(&sim).await;
     b.goto(&sim.url("/runs?status=3&range=24h&page=2")).await;
     b.wait_for(".saved-views summary").await.click().await.unwrap();
     b.client.find(Locator::Css("input[name='view-name']")).await.unwrap().send_keys("Failures today").await.unwrap();
@@ -184,8 +180,7 @@ fn count_calls(calls: &[serde_json::Value]) -> usize {
 async fn the_status_chart_costs_at_most_24_requests_and_narrows_the_filter() {
     let sim = Sim::start(&["--runs", "600", "--days", "5", "--seed", "2"]).await;
     let b = Browser::start().await;
-    b.goto(&sim.url("/settings")).await;
-    b.store_key(API_KEY).await;
+    b.sign_in(&sim).await;
     b.goto(&sim.url("/runs")).await;
     b.wait_for("svg.status-chart rect.seg-failure").await;
     let counted = count_calls(&sim.api_requests().await);

@@ -40,8 +40,7 @@ async fn connecting_on_the_settings_page_shows_the_runs() {
 async fn deep_links_reload_and_dashboard_links_redirect() {
     let sim = Sim::start(&["--runs", "300", "--days", "5"]).await;
     let b = Browser::start().await;
-    b.goto(&sim.url("/settings")).await;
-    b.store_key(API_KEY).await;
+    b.sign_in(&sim).await;
 
     b.goto(&sim.url("/runs/42")).await;
     b.wait_for_text("h1", "Run #42").await;
@@ -86,8 +85,7 @@ async fn a_wrong_token_is_explained() {
 async fn untrusted_names_render_as_text() {
     let sim = Sim::start(&["--runs", "300", "--seed", "5", "--days", "5"]).await;
     let b = Browser::start().await;
-    b.goto(&sim.url("/settings")).await;
-    b.store_key(API_KEY).await;
+    b.sign_in(&sim).await;
     b.goto(&sim.url("/runs?per_page=100")).await;
     b.wait_for("table.runs:not(.skeleton) tbody tr").await;
     let flows = b.client.find_all(Locator::Css("td.col-flow")).await.unwrap();

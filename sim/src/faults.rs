@@ -36,6 +36,9 @@ pub struct Fault {
     pub path_suffix: Option<String>,
     #[serde(default)]
     pub method: Option<String>,
+    /// Only requests whose raw query contains this (e.g. `per_page=25`).
+    #[serde(default)]
+    pub query_contains: Option<String>,
     /// Share of matching requests it fires on, 0 to 1.
     #[serde(default = "one")]
     pub rate: f64,
@@ -72,12 +75,13 @@ pub fn parse(text: &str) -> Result<Vec<Fault>, String> {
 }
 
 /// The rules that fire for this request, in order, counting it against each matching rule.
-pub fn firing(rules: &mut [Fault], seed: u64, method: &str, path: &str) -> Vec<FaultKind> {
+pub fn firing(rules: &mut [Fault], seed: u64, method: &str, path: &str, query: &str) -> Vec<FaultKind> {
     let mut out = Vec::new();
     for (i, f) in rules.iter_mut().enumerate() {
         let matches = f.path_prefix.as_deref().is_none_or(|p| path.starts_with(p))
             && f.path_suffix.as_deref().is_none_or(|s| path.ends_with(s))
-            && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method));
+            && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && f.query_contains.as_deref().is_none_or(|q| query.contains(q));
         if !matches || f.times.is_some_and(|t| f.fired >= t) {
             continue;
         }
@@ -99,20 +103,27 @@ mod tests {
     fn parse_and_fire() {
         let mut rules =
             parse(r#"[{"kind":"status","status":503,"times":2,"path_prefix":"/api/"},{"kind":"latency","ms":5,"method":"POST"}]"#).unwrap();
-        assert_eq!(firing(&mut rules, 1, "GET", "/api/v1/flow-runs"), vec![FaultKind::Status { status: 503, message: None }]);
-        assert_eq!(firing(&mut rules, 1, "GET", "/fabric/api/login"), vec![]);
-        assert_eq!(firing(&mut rules, 1, "POST", "/api/x").len(), 2);
-        assert_eq!(firing(&mut rules, 1, "GET", "/api/x"), vec![], "retired after two");
+        assert_eq!(firing(&mut rules, 1, "GET", "/api/v1/flow-runs", ""), vec![FaultKind::Status { status: 503, message: None }]);
+        assert_eq!(firing(&mut rules, 1, "GET", "/fabric/api/login", ""), vec![]);
+        assert_eq!(firing(&mut rules, 1, "POST", "/api/x", "").len(), 2);
+        assert_eq!(firing(&mut rules, 1, "GET", "/api/x", ""), vec![], "retired after two");
         assert!(parse(r#"{"kind":"status","status":500,"rate":2}"#).is_err());
         assert!(parse(r#"{"kind":"teleport"}"#).is_err());
+    }
+
+    #[test]
+    fn query_filters() {
+        let mut rules = parse(r#"{"kind":"drop","query_contains":"per_page=25"}"#).unwrap();
+        assert_eq!(firing(&mut rules, 1, "GET", "/api/v1/flow-runs", "page=1&per_page=1"), vec![]);
+        assert_eq!(firing(&mut rules, 1, "GET", "/api/v1/flow-runs", "page=1&per_page=25"), vec![FaultKind::Drop]);
     }
 
     #[test]
     fn rates_are_roughly_honoured_and_repeatable() {
         let mut a = parse(r#"{"kind":"malformed","rate":0.25}"#).unwrap();
         let mut b = a.clone();
-        let fa: usize = (0..4000).map(|_| firing(&mut a, 9, "GET", "/api/").len()).sum();
-        let fb: usize = (0..4000).map(|_| firing(&mut b, 9, "GET", "/api/").len()).sum();
+        let fa: usize = (0..4000).map(|_| firing(&mut a, 9, "GET", "/api/", "").len()).sum();
+        let fb: usize = (0..4000).map(|_| firing(&mut b, 9, "GET", "/api/", "").len()).sum();
         assert_eq!(fa, fb);
         assert!((800..1200).contains(&fa), "{fa}");
     }

@@ -15,7 +15,7 @@ Usage: flow-run-sim [options]
   --huge-run ID=N   give run ID exactly N log entries (repeatable), e.g. 7=200000
   --fault JSON      a fault rule (repeatable), e.g. '{\"kind\":\"status\",\"status\":503,\"rate\":0.1}'
                     kinds: status, latency, rate_limit, malformed, truncated, content_type, drop;
-                    optional path_prefix, path_suffix, method, rate (0..1), times
+                    optional path_prefix, path_suffix, method, query_contains, rate (0..1), times
   --latency-ms MS   add this latency to every API call
   --dist DIR        a built app to serve beside the API, with SPA fallback
   --config-json J   serve J as /config.json instead of the built app's

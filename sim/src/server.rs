@@ -357,20 +357,21 @@ async fn get_run(State(sim): State<Arc<Sim>>, Path(id): Path<String>, RawQuery(r
     }
 }
 
-async fn list_logs(State(sim): State<Arc<Sim>>, Path(id): Path<String>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
-    let q = match parse_log_list(&pairs(&raw)) {
-        Ok(q) => q,
-        Err(msg) => return error(StatusCode::BAD_REQUEST, &msg),
-    };
+/// What both log endpoints start with: the parsed query, the run as it stands, its log.
+fn log_request(sim: &Sim, run_id: &str, raw: &Option<String>) -> Result<(crate::query::LogListQuery, LiveRun, RunLog), Box<Response>> {
+    let q = parse_log_list(&pairs(raw)).map_err(|msg| Box::new(error(StatusCode::BAD_REQUEST, &msg)))?;
     let now = sim.now();
-    let live = {
-        let ov = sim.read();
-        match parse_id(&id).and_then(|id| sim.live(&ov, id, now)) {
-            Some(l) => l,
-            None => return not_found(),
-        }
-    };
+    let ov = sim.read();
+    let live = parse_id(run_id).and_then(|id| sim.live(&ov, id, now)).ok_or_else(|| Box::new(not_found()))?;
     let log = sim.run_log(&live);
+    Ok((q, live, log))
+}
+
+async fn list_logs(State(sim): State<Arc<Sim>>, Path(id): Path<String>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+    let (q, live, log) = match log_request(&sim, &id, &raw) {
+        Ok(parts) => parts,
+        Err(resp) => return *resp,
+    };
     let mut ranges: Vec<(u64, u64)> = match &q.step_ids {
         None => vec![(0, log.count)],
         Some(ids) => ids.iter().filter_map(|s| log.step_range(*s)).collect(),
@@ -393,19 +394,10 @@ async fn list_logs(State(sim): State<Arc<Sim>>, Path(id): Path<String>, headers:
 }
 
 async fn get_log(State(sim): State<Arc<Sim>>, Path((run, log_id)): Path<(String, String)>, RawQuery(raw): RawQuery) -> Response {
-    let q = match parse_log_list(&pairs(&raw)) {
-        Ok(q) => q,
-        Err(msg) => return error(StatusCode::BAD_REQUEST, &msg),
+    let (q, live, log) = match log_request(&sim, &run, &raw) {
+        Ok(parts) => parts,
+        Err(resp) => return *resp,
     };
-    let now = sim.now();
-    let live = {
-        let ov = sim.read();
-        match parse_id(&run).and_then(|id| sim.live(&ov, id, now)) {
-            Some(l) => l,
-            None => return not_found(),
-        }
-    };
-    let log = sim.run_log(&live);
     match parse_id(&log_id).and_then(|l| log.index_of(l)) {
         Some(j) => {
             let opts = LogOptions { load_payload_ids: q.load_payload_ids, step_fields: q.step_fields };
@@ -613,7 +605,7 @@ async fn api_gate(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Resp
     let is_api = path.starts_with("/api/") || path.starts_with("/fabric/");
     let kinds = if is_api {
         let mut rules = sim.faults.lock().unwrap_or_else(|e| e.into_inner());
-        faults::firing(&mut rules, sim.opts.seed, method.as_str(), &path)
+        faults::firing(&mut rules, sim.opts.seed, method.as_str(), &path, &query)
     } else {
         Vec::new()
     };
