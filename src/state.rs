@@ -98,13 +98,15 @@ impl AppState {
         let connection = browser::storage_get(Store::Local, STORAGE_KEY)
             .or_else(|| browser::storage_get(Store::Session, STORAGE_KEY))
             .map(|s| Connection::from_json(&s))
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .unexpired(browser::now_ms());
         let link = if connection.credential.is_some() { LinkState::Unknown } else { LinkState::NoToken };
         let theme = browser::storage_get(Store::Local, THEME_KEY).map(|s| Theme::parse(&s)).unwrap_or(Theme::Auto);
         let zone = browser::storage_get(Store::Local, ZONE_KEY).and_then(|s| Zone::parse(&s)).unwrap_or(config.time_zone);
         apply_theme(theme);
         let scheduler = Scheduler::new(config.requests_per_minute);
-        AppState {
+        let expires = connection.expires_at_ms;
+        let state = AppState {
             config: StoredValue::new(config),
             config_warnings: StoredValue::new(config_warnings),
             connection: RwSignal::new(connection),
@@ -113,7 +115,9 @@ impl AppState {
             zone: RwSignal::new(zone),
             scheduler: StoredValue::new(scheduler),
             runs_href: RwSignal::new("/runs".into()),
-        }
+        };
+        state.watch_expiry(expires);
+        state
     }
 
     /// The API base in force: the Connection page's, else `config.json`'s, else this origin.
@@ -131,19 +135,42 @@ impl AppState {
         ApiClient::new(&self.api_base(), credential, self.config.with_value(|c| c.request_timeout_ms), self.scheduler.get_value())
     }
 
+    /// Keeps the connection in local storage when "remember on this device" is on, else
+    /// for this tab only; removes it from the other. Without storage it lives in memory.
     pub fn save_connection(&self, c: Connection) {
         let text = c.to_json();
-        if !browser::storage_set(Store::Local, STORAGE_KEY, &text) {
-            browser::storage_set(Store::Session, STORAGE_KEY, &text);
+        let (keep, drop) = if c.remember { (Store::Local, Store::Session) } else { (Store::Session, Store::Local) };
+        browser::storage_remove(drop, STORAGE_KEY);
+        if !browser::storage_set(keep, STORAGE_KEY, &text) {
+            browser::storage_set(drop, STORAGE_KEY, &text);
         }
         self.link.set(if c.credential.is_some() { LinkState::Unknown } else { LinkState::NoToken });
+        self.watch_expiry(c.expires_at_ms);
         self.connection.set(c);
+    }
+
+    /// Signs out when a sign-in token expires.
+    pub fn watch_expiry(&self, expires_at_ms: Option<i64>) {
+        let Some(at) = expires_at_ms else { return };
+        let state = *self;
+        let wait = (at - browser::now_ms()).clamp(0, i64::from(i32::MAX)) as u64;
+        set_timeout(
+            move || {
+                if state.connection.with_untracked(|c| c.expires_at_ms == Some(at)) {
+                    state.sign_out();
+                }
+            },
+            std::time::Duration::from_millis(wait),
+        );
     }
 
     pub fn sign_out(&self) {
         browser::storage_remove(Store::Local, STORAGE_KEY);
         browser::storage_remove(Store::Session, STORAGE_KEY);
-        self.connection.update(|c| c.credential = None);
+        self.connection.update(|c| {
+            c.credential = None;
+            c.expires_at_ms = None;
+        });
         self.link.set(LinkState::NoToken);
     }
 

@@ -18,13 +18,17 @@ pub fn SettingsPage() -> impl IntoView {
     let token = RwSignal::new(token0);
     let status = RwSignal::new(None::<(bool, String)>);
     let testing = RwSignal::new(false);
+    let remember = RwSignal::new(current.remember || current.credential.is_none());
+    let user = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let signing_in = RwSignal::new(false);
 
     let form_connection = move || {
         let t = token.get_untracked().trim().to_string();
         let credential =
             (!t.is_empty()).then(|| if kind.get_untracked() == "bearer" { Credential::Bearer(t) } else { Credential::ApiKey(t) });
         let b = base.get_untracked().trim().trim_end_matches('/').to_string();
-        Connection { api_base: (!b.is_empty()).then_some(b), credential }
+        Connection { api_base: (!b.is_empty()).then_some(b), credential, expires_at_ms: None, remember: remember.get_untracked() }
     };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -66,6 +70,43 @@ pub fn SettingsPage() -> impl IntoView {
         token.set(String::new());
         status.set(Some((true, "Signed out: the token was removed from this browser.".into())));
     };
+    let sign_in = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if signing_in.get_untracked() {
+            return;
+        }
+        let mut base_only = form_connection();
+        base_only.credential = None;
+        let saved = app.connection.get_untracked();
+        app.connection.set(base_only.clone());
+        let client = app.client();
+        app.connection.set(saved);
+        let (u, p) = (user.get_untracked(), password.get_untracked());
+        signing_in.set(true);
+        leptos::task::spawn_local(async move {
+            match client.login(&u, &p).await {
+                Ok(t) => {
+                    let expires_at_ms = t.expires_in_s.map(|s| crate::browser::now_ms() + s.saturating_mul(1000));
+                    let until = expires_at_ms
+                        .map(|ms| format!(" until {}", crate::time::format_datetime(ms, crate::browser::local_offset_minutes(ms))))
+                        .unwrap_or_default();
+                    app.save_connection(Connection { credential: Some(Credential::Bearer(t.token)), expires_at_ms, ..base_only });
+                    kind.set("bearer".into());
+                    token.set(String::new());
+                    password.set(String::new());
+                    status.set(Some((true, format!("Signed in as {}{until}.", u.trim()))));
+                }
+                Err(crate::api::ApiError::Unauthorized) => status.set(Some((false, "The username or password was not accepted.".into()))),
+                Err(e) => status.set(Some((false, format!("{} {}", e.message(), e.next_step())))),
+            }
+            signing_in.set(false);
+        });
+    };
+    let expiry = move || {
+        app.connection
+            .with(|c| c.expires_at_ms)
+            .map(|ms| format!("The sign-in token expires {}.", crate::time::format_datetime(ms, crate::browser::local_offset_minutes(ms))))
+    };
     let default_base = move || {
         let cfg = app.config.with_value(|c| c.api_base.clone());
         if cfg.is_empty() {
@@ -98,6 +139,8 @@ pub fn SettingsPage() -> impl IntoView {
                 <input id="token" name="token" type="password" autocomplete="off" spellcheck="false"
                     prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev))/>
 
+                <label class="check"><input type="checkbox" id="remember" prop:checked=move || remember.get() on:change=move |ev| remember.set(event_target_checked(&ev))/>
+                    "Remember on this device (otherwise only for this tab)"</label>
                 <div class="form-actions">
                     <button type="submit" class="button primary" id="save-connection">"Save"</button>
                     <button type="button" class="button" on:click=test disabled=move || testing.get()>
@@ -105,6 +148,19 @@ pub fn SettingsPage() -> impl IntoView {
                     </button>
                     <button type="button" class="button" on:click=sign_out>"Sign out"</button>
                 </div>
+            </form>
+            <h2>"Or sign in with a Patchworks account"</h2>
+            <form class="settings-form" id="sign-in" on:submit=sign_in>
+                <label for="user">"Username or e-mail"</label>
+                <input id="user" name="user" type="text" autocomplete="username" prop:value=move || user.get() on:input=move |ev| user.set(event_target_value(&ev))/>
+                <label for="password">"Password"</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                <div class="form-actions">
+                    <button type="submit" class="button primary" id="sign-in-button" disabled=move || signing_in.get()>
+                        {move || if signing_in.get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                </div>
+                <p class="hint">{expiry}</p>
             </form>
             {move || status.get().map(|(ok, msg)| view! {
                 <p class=if ok { "form-status ok" } else { "form-status bad" } role="status">{msg}</p>

@@ -1,0 +1,51 @@
+//! Signing in with a Patchworks account (login → Bearer token) and where the token is kept.
+
+use e2e::{Browser, Sim};
+use fantoccini::Locator;
+
+#[tokio::test]
+async fn sign_in_with_a_password_then_browse_with_the_bearer_token() {
+    let sim = Sim::start(&["--runs", "80", "--days", "5"]).await;
+    let b = Browser::start().await;
+    b.goto(&sim.url("/settings")).await;
+    b.wait_for("#user").await.send_keys("demo@example.com").await.unwrap();
+    b.client.find(Locator::Css("#password")).await.unwrap().send_keys("wrong").await.unwrap();
+    b.client.find(Locator::Css("#sign-in-button")).await.unwrap().click().await.unwrap();
+    b.wait_for_text(".form-status", "username or password was not accepted").await;
+
+    let pw = b.client.find(Locator::Css("#password")).await.unwrap();
+    pw.clear().await.unwrap();
+    pw.send_keys("demo-password").await.unwrap();
+    // This tab only: the token goes to session storage, never to local storage.
+    b.client.find(Locator::Css("#remember")).await.unwrap().click().await.unwrap();
+    b.client.find(Locator::Css("#sign-in-button")).await.unwrap().click().await.unwrap();
+    b.wait_for_text(".form-status", "Signed in as demo@example.com until").await;
+    b.wait_for_text("#sign-in .hint", "expires").await;
+    let stores = b
+        .client
+        .execute("return [localStorage.getItem('frc.connection.v1'), sessionStorage.getItem('frc.connection.v1')];", vec![])
+        .await
+        .unwrap();
+    assert!(stores[0].is_null(), "{stores}");
+    assert!(stores[1].as_str().unwrap().contains("\"kind\":\"bearer\""), "{stores}");
+    assert!(!b.client.source().await.unwrap().contains("sim."), "the token is not in the page");
+
+    b.client.find(Locator::Css(".main-nav a[href='/runs']")).await.unwrap().click().await.unwrap();
+    b.wait_for("table.runs:not(.skeleton) tbody tr").await;
+    let calls = sim.table_requests().await;
+    assert!(calls.iter().all(|c| c["auth"] == true && c["status"] == 200), "{calls:?}");
+    let login = sim.requests().await.into_iter().filter(|c| c["path"] == "/fabric/api/login").count();
+    assert_eq!(login, 2);
+
+    // Sign out removes it everywhere.
+    b.goto(&sim.url("/settings")).await;
+    b.wait_for("#user").await;
+    b.client.find(Locator::XPath("//button[text()='Sign out']")).await.unwrap().click().await.unwrap();
+    let stores = b
+        .client
+        .execute("return [localStorage.getItem('frc.connection.v1'), sessionStorage.getItem('frc.connection.v1')];", vec![])
+        .await
+        .unwrap();
+    assert!(stores[0].is_null() && stores[1].is_null(), "{stores}");
+    b.close().await;
+}
