@@ -17,6 +17,16 @@ pub fn origin() -> String {
     web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
 }
 
+/// The current path and query, such as `/runs?status=3` (no origin, no fragment).
+pub fn current_path() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.pathname().ok()?, l.search().ok()?))
+        })
+        .unwrap_or_default()
+}
+
 /// The document's base URL (for files beside `index.html`, which may sit under a sub-path).
 pub fn base_uri() -> String {
     web_sys::window().and_then(|w| w.document()).and_then(|d| d.base_uri().ok().flatten()).unwrap_or_default()

@@ -326,6 +326,22 @@ impl RunsView {
     }
 }
 
+/// The Connection page, asked to come back to `path` after signing in.
+pub fn settings_href(path: &str) -> String {
+    match safe_next(path) {
+        Some(p) if p != "/settings" => format!("/settings?next={}", crate::api::query::encode_component(&p)),
+        _ => "/settings".into(),
+    }
+}
+
+/// A place to return to: only a path of this app (`/...`), never another origin
+/// (`//host`, `/\host`, `https:`), so the parameter cannot send anyone elsewhere.
+pub fn safe_next(next: &str) -> Option<String> {
+    let n = next.trim();
+    let ok = n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains(['\\', '\n', '\r']);
+    ok.then(|| n.to_string())
+}
+
 /// ISO 8601 (any offset, or UTC without one) or Unix ms.
 pub fn parse_instant(s: &str) -> Option<i64> {
     let t = s.trim();
@@ -446,6 +462,17 @@ mod tests {
         assert_eq!(parse_instant("-5"), None);
         assert_eq!(parse_day("2026-02-30"), None);
         assert_eq!(format_day(parse_day("2026-02-28").unwrap()), "2026-02-28");
+    }
+
+    #[test]
+    fn return_paths_stay_in_the_app() {
+        assert_eq!(settings_href("/runs?status=3&q=a b"), "/settings?next=%2Fruns%3Fstatus%3D3%26q%3Da%20b");
+        assert_eq!(settings_href("/settings"), "/settings");
+        assert_eq!(settings_href(""), "/settings");
+        for bad in ["//evil.example/x", "https://evil.example", "/\\evil", "javascript:alert(1)", "/runs\nx"] {
+            assert_eq!(safe_next(bad), None, "{bad}");
+        }
+        assert_eq!(safe_next(" /runs/7 ").as_deref(), Some("/runs/7"));
     }
 
     #[test]

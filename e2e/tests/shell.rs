@@ -68,16 +68,24 @@ async fn deep_links_reload_and_dashboard_links_redirect() {
 }
 
 #[tokio::test]
-async fn a_wrong_token_is_explained() {
-    let sim = Sim::start(&[]).await;
+async fn a_wrong_token_is_explained_and_signing_in_returns_to_the_same_view() {
+    let sim = Sim::start(&["--runs", "120", "--days", "5"]).await;
     let b = Browser::start().await;
     b.goto(&sim.url("/settings")).await;
     b.store_key("not-the-key").await;
-    b.goto(&sim.url("/runs")).await;
+    b.goto(&sim.url("/runs?status=2&sort=oldest")).await;
     b.wait_for_text(".error-view", "did not accept the token").await;
     b.wait_for_text(".link-state", "Token rejected").await;
     let calls = sim.api_requests().await;
     assert!(calls.iter().all(|c| c["status"] == 401 && c["auth"] == true), "{calls:?}");
+
+    b.client.find(Locator::Css(".sign-in-link")).await.unwrap().click().await.unwrap();
+    let token = b.wait_for("#token").await;
+    token.clear().await.unwrap();
+    token.send_keys(API_KEY).await.unwrap();
+    b.client.find(Locator::Css("#save-connection")).await.unwrap().click().await.unwrap();
+    b.wait_for("table.runs:not(.skeleton) tbody tr").await;
+    assert_eq!(b.path().await, "/runs?status=2&sort=oldest", "back to the same view");
     b.close().await;
 }
 

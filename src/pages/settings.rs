@@ -22,6 +22,15 @@ pub fn SettingsPage() -> impl IntoView {
     let user = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let signing_in = RwSignal::new(false);
+    // Where to go back to once signed in (`?next=/runs?...`, paths of this app only).
+    let query = leptos_router::hooks::use_query_map();
+    let next = move || query.with_untracked(|q| q.get("next")).and_then(|n| crate::url_state::safe_next(&n));
+    let navigate = leptos_router::hooks::use_navigate();
+    let go_back = StoredValue::new(move || {
+        if let Some(n) = next() {
+            navigate(&n, Default::default());
+        }
+    });
 
     let form_connection = move || {
         let t = token.get_untracked().trim().to_string();
@@ -35,6 +44,9 @@ pub fn SettingsPage() -> impl IntoView {
         let c = form_connection();
         let has_token = c.credential.is_some();
         app.save_connection(c);
+        if has_token {
+            go_back.with_value(|f| f());
+        }
         status.set(Some((
             true,
             if has_token { "Saved. The run list now uses this connection.".into() } else { "Saved without a token.".into() },
@@ -95,6 +107,7 @@ pub fn SettingsPage() -> impl IntoView {
                     token.set(String::new());
                     password.set(String::new());
                     status.set(Some((true, format!("Signed in as {}{until}.", u.trim()))));
+                    go_back.with_value(|f| f());
                 }
                 Err(crate::api::ApiError::Unauthorized) => status.set(Some((false, "The username or password was not accepted.".into()))),
                 Err(e) => status.set(Some((false, format!("{} {}", e.message(), e.next_step())))),
