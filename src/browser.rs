@@ -48,10 +48,6 @@ fn storage(which: Store) -> Option<web_sys::Storage> {
     }
 }
 
-pub fn storage_available(which: Store) -> bool {
-    storage(which).is_some_and(|s| s.set_item("frc.probe", "1").and_then(|_| s.remove_item("frc.probe")).is_ok())
-}
-
 pub fn storage_get(which: Store, key: &str) -> Option<String> {
     storage(which)?.get_item(key).ok().flatten()
 }

@@ -122,8 +122,12 @@ impl AppState {
 
     /// The API base in force: the Connection page's, else `config.json`'s, else this origin.
     pub fn api_base(&self) -> String {
-        let from_user = self.connection.with(|c| c.api_base.clone());
-        from_user
+        self.connection.with(|c| self.base_for(c))
+    }
+
+    fn base_for(&self, c: &Connection) -> String {
+        c.api_base
+            .clone()
             .or_else(|| Some(self.config.with_value(|c| c.api_base.clone())).filter(|b| !b.is_empty()))
             .map(|b| if b.starts_with('/') { format!("{}{b}", browser::origin()) } else { b })
             .unwrap_or_else(browser::origin)
@@ -131,12 +135,20 @@ impl AppState {
 
     /// A client for the current connection (a tracked read: resources re-run on change).
     pub fn client(&self) -> ApiClient {
-        let credential = self.connection.with(|c| c.credential.clone());
-        ApiClient::new(&self.api_base(), credential, self.config.with_value(|c| c.request_timeout_ms), self.scheduler.get_value())
+        self.connection.with(|c| self.client_for(c))
     }
 
-    /// Keeps the connection in local storage when "remember on this device" is on, else
-    /// for this tab only; removes it from the other. Without storage it lives in memory.
+    /// A client for a connection that is not (yet) the app's, such as the one being typed on
+    /// the Connection page; it shares the app's request budget.
+    pub fn client_for(&self, c: &Connection) -> ApiClient {
+        ApiClient::new(
+            &self.base_for(c),
+            c.credential.clone(),
+            self.config.with_value(|c| c.request_timeout_ms),
+            self.scheduler.get_value(),
+        )
+    }
+
     pub fn save_connection(&self, c: Connection) {
         let text = c.to_json();
         let (keep, drop) = if c.remember { (Store::Local, Store::Session) } else { (Store::Session, Store::Local) };

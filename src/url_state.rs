@@ -8,7 +8,7 @@
 
 use crate::api::query::{encode_pairs, MAX_PER_PAGE};
 use crate::api::{RunQuery, RunSort, RunStatus, Trigger};
-use crate::time::{civil_from_days, days_from_civil, format_datetime, parse_iso};
+use crate::time::{civil_from_days, format_datetime, parse_iso};
 
 /// Page sizes offered in the UI.
 pub const PAGE_SIZES: [u32; 4] = [10, 25, 50, 100];
@@ -370,11 +370,6 @@ pub fn parse_day(s: &str) -> Option<i64> {
 pub fn format_day(d: i64) -> String {
     let (y, m, dd) = civil_from_days(d);
     format!("{y:04}-{m:02}-{dd:02}")
-}
-
-/// Days since 1970 of (y, m, d); for date inputs.
-pub fn day_number(y: i64, m: i64, d: i64) -> i64 {
-    days_from_civil(y, m, d)
 }
 
 /// Page numbers to offer around `current`: the first, the last, two either side of the

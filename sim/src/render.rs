@@ -1,7 +1,7 @@
 //! Runs as the API renders them: flat items (the published shape), integer status codes,
 //! Laravel's time stamps, and nested objects for each requested include.
 
-use crate::data::{LiveRun, Status, World};
+use crate::data::{LiveRun, Status};
 use crate::logs::{Entry, RunLog};
 use serde_json::{json, Map, Value};
 
@@ -27,8 +27,7 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 }
 
 /// What a run's JSON needs besides the run itself.
-pub struct RunContext<'a> {
-    pub world: &'a World,
+pub struct RunContext {
     /// The live state of each run it retried as (id, status).
     pub retried_as: Vec<(u64, u8)>,
     /// Its log, for the `errorWarningLogs` and `flowVersion.steps` includes.

@@ -194,7 +194,7 @@ impl Sim {
     fn render_run(&self, ov: &Overlay, live: &LiveRun, includes: &[String], now: i64) -> Value {
         let needs_log = includes.iter().any(|i| i == "errorWarningLogs" || i == "flowVersion.steps");
         let retried_as = live.run.retried_as.iter().filter_map(|id| self.live(ov, *id, now)).map(|l| (l.run.id, l.status as u8)).collect();
-        let ctx = RunContext { world: &self.world, retried_as, log: needs_log.then(|| self.run_log(live)) };
+        let ctx = RunContext { retried_as, log: needs_log.then(|| self.run_log(live)) };
         run_json(live, &ctx, includes)
     }
 

@@ -94,14 +94,12 @@ pub fn RunsPage() -> impl IntoView {
     Effect::new(move |_| app.runs_href.set(view_state.with(|v| v.href(default_per_page))));
 
     // Every change of view (or of the connection, or of the zone for day filters) fetches.
-    {
-        Effect::new(move |_| {
-            view_state.track();
-            app.connection.track();
-            app.zone.track();
-            fetch(false);
-        });
-    }
+    Effect::new(move |_| {
+        view_state.track();
+        app.connection.track();
+        app.zone.track();
+        fetch(false);
+    });
 
     // Live refresh: while a shown run is running, or when turned on; paused while the tab is
     // hidden; backing off after failures; stopped when the page goes away.

@@ -1,4 +1,4 @@
-use crate::api::{ApiClient, Credential, RunQuery};
+use crate::api::{Credential, RunQuery};
 use crate::session::Connection;
 use crate::state::use_app;
 use leptos::prelude::*;
@@ -53,15 +53,9 @@ pub fn SettingsPage() -> impl IntoView {
         )));
     };
     let test = move |_| {
-        let c = form_connection();
-        let saved = app.connection.get_untracked();
-        app.connection.set(c.clone());
-        let client = app.client();
-        app.connection.set(saved);
-        let timeout = client.timeout_ms;
+        let client = app.client_for(&form_connection());
         testing.set(true);
         leptos::task::spawn_local(async move {
-            let client = ApiClient { timeout_ms: timeout, ..client };
             let outcome = match client.list_runs(&RunQuery::new(1, 1), None).await {
                 Ok(page) => (
                     true,
@@ -89,10 +83,7 @@ pub fn SettingsPage() -> impl IntoView {
         }
         let mut base_only = form_connection();
         base_only.credential = None;
-        let saved = app.connection.get_untracked();
-        app.connection.set(base_only.clone());
-        let client = app.client();
-        app.connection.set(saved);
+        let client = app.client_for(&base_only);
         let (u, p) = (user.get_untracked(), password.get_untracked());
         signing_in.set(true);
         leptos::task::spawn_local(async move {
