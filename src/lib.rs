@@ -10,6 +10,7 @@ pub mod chart;
 pub mod components;
 pub mod config;
 pub mod format;
+pub mod logs;
 pub mod pages;
 pub mod saved_views;
 pub mod session;

@@ -142,7 +142,7 @@ pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
 }
 
 /// Which clock times are shown in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Zone {
     Utc,
     /// The browser's zone, as minutes east of UTC at the instant shown.

@@ -171,3 +171,99 @@ async fn filter_bar_toggles_filters_and_shows_removable_chips() {
     drop(handle);
     host.remove();
 }
+
+fn log_store(n: u32) -> StoredValue<flow_run_console::logs::LogStore, LocalStorage> {
+    use flow_run_console::api::{FlowRunLog, LogLevel};
+    let mut s = flow_run_console::logs::LogStore::new();
+    s.append((1..=n).map(|i| FlowRunLog {
+        id: i.to_string(),
+        level: Some(if i % 7 == 0 { LogLevel::Error } else { LogLevel::Info }),
+        message: format!("entry {i} <b>not bold</b>"),
+        ..FlowRunLog::default()
+    }));
+    StoredValue::new_local(s)
+}
+
+fn row_ids(host: &web_sys::HtmlElement) -> Vec<u32> {
+    let list = host.query_selector_all(".log-row").unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.unchecked_into::<web_sys::Element>().get_attribute("data-id"))
+        .filter_map(|id| id.parse().ok())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn log_list_keeps_a_bounded_window_of_rows_while_scrolling_100000_entries() {
+    use flow_run_console::components::log_list::{LogList, TimeShown};
+    let document = web_sys::window().unwrap().document().unwrap();
+    // The app's stylesheet is not loaded here: give the list the height it has in the app.
+    let style = document.create_element("style").unwrap();
+    style.set_text_content(Some(
+        ".log-scroll{height:480px;overflow:auto}.log-canvas{position:relative}.log-row{position:absolute;height:24px;left:0;right:0}",
+    ));
+    document.head().unwrap().append_child(&style).unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    let store = log_store(100_000);
+    let scroll_to = RwSignal::new(None::<(usize, u64)>);
+    let version = RwSignal::new(0u64);
+    let time = TimeShown { zone: Zone::Utc, offsets_from: None };
+    let (selected, current) = (None::<String>, None::<usize>);
+    let on_select = Callback::new(|_: String| {});
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        view! { <LogList store version time wrap=false selected current scroll_to follow=false on_select/> }
+    });
+    let tick = || gloo_timers::future::TimeoutFuture::new(100);
+    tick().await;
+    let bound = 480 / 24 + 1 + 2 * flow_run_console::logs::OVERSCAN;
+    let ids = row_ids(&host);
+    assert!(!ids.is_empty() && ids.len() <= bound, "{} rows", ids.len());
+    assert_eq!(ids.iter().min(), Some(&1));
+    let canvas: web_sys::HtmlElement = host.query_selector(".log-canvas").unwrap().unwrap().unchecked_into();
+    assert_eq!(canvas.offset_height(), 2_400_000);
+
+    // Scrolling by hand moves the window; the number of rows stays the same.
+    let scroller: web_sys::HtmlElement = host.query_selector(".log-scroll").unwrap().unwrap().unchecked_into();
+    scroller.set_scroll_top(24 * 50_000);
+    tick().await;
+    let ids = row_ids(&host);
+    assert!(ids.len() <= bound && ids.contains(&50_001), "{ids:?}");
+    // A scroll request centres a row.
+    scroll_to.set(Some((89_999, 1)));
+    tick().await;
+    let ids = row_ids(&host);
+    assert!(ids.len() <= bound && ids.contains(&90_000), "{ids:?}");
+    // Markup-looking text stays text.
+    assert!(host.query_selector(".log-msg b").unwrap().is_none());
+    assert!(texts(&host, ".log-msg")[0].contains("<b>not bold</b>"));
+    // A level filter shrinks the list.
+    store.update_value(|s| s.set_levels([flow_run_console::api::LogLevel::Error].into()));
+    version.set(1);
+    tick().await;
+    assert_eq!(canvas.offset_height(), 100_000 / 7 * 24);
+    drop(handle);
+    host.remove();
+    style.remove();
+}
+
+#[wasm_bindgen_test]
+fn json_tree_nests_collapses_and_keeps_markup_as_text() {
+    use flow_run_console::components::json_tree::JsonTree;
+    mounted(
+        || view! { <JsonTree text=r#"{"a":{"b":[1,"<b>x</b>",{"deep":{"deeper":true}}]},"c":null}"#/> <JsonTree text="not json <i>"/> },
+        |host| {
+            assert_eq!(texts(host, ".json-key")[..2], ["\"a\"".to_string(), "\"b\"".to_string()]);
+            assert!(host.query_selector(".json-tree b").unwrap().is_none());
+            assert!(texts(host, ".json-str").iter().any(|s| s == "\"<b>x</b>\""));
+            // The first two levels are open, deeper ones closed.
+            let details = host.query_selector_all("details").unwrap();
+            let open: Vec<bool> = (0..details.length())
+                .map(|i| details.item(i).unwrap().unchecked_into::<web_sys::Element>().has_attribute("open"))
+                .collect();
+            assert_eq!(open, vec![true, true, false, false, false]);
+            assert_eq!(texts(host, ".json-raw"), vec!["not json <i>".to_string()]);
+            assert!(host.query_selector("i").unwrap().is_none());
+        },
+    );
+}

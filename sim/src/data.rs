@@ -104,6 +104,8 @@ pub struct World {
     pub span_ms: i64,
     /// Log sizes forced for some runs (`--huge-run ID=COUNT`).
     pub log_overrides: Vec<(u64, u64)>,
+    /// Runs kept running at the anchor and ending this many ms after it (`--live-run ID=MS`).
+    pub live_overrides: Vec<(u64, i64)>,
 }
 
 /// How many runs later a retry may come.
@@ -169,6 +171,9 @@ impl World {
         if self.anchor_ms - started < RUNNING_WINDOW_MS && (h >> 56) % 10 < 6 && retried_as.is_empty() {
             duration = (self.anchor_ms - started) + 30_000 + ((h >> 8) % 570_000) as i64;
         }
+        if let Some((_, ms)) = self.live_overrides.iter().find(|(rid, _)| *rid == id) {
+            duration = (self.anchor_ms - started) + (*ms).max(1);
+        }
         let log_count = match self.log_overrides.iter().find(|(rid, _)| *rid == id) {
             Some((_, n)) => *n,
             // About 0.5% have no entries, 5% a few thousand, 0.05% 20,000 to 200,000.
@@ -204,6 +209,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_live_override_runs_until_its_end() {
+        let mut w = World {
+            seed: 7,
+            runs: 50,
+            anchor_ms: 1_800_000_000_000,
+            span_ms: 30 * 86_400_000,
+            log_overrides: vec![(10, 500)],
+            live_overrides: vec![(10, 20_000)],
+        };
+        let r = w.run(10).unwrap();
+        let now = r.at(w.anchor_ms, None);
+        assert_eq!(now.status, Status::Running);
+        assert!(now.log_count > 0 && now.log_count < 500);
+        let end = r.at(w.anchor_ms + 20_000, None);
+        assert_ne!(end.status, Status::Running);
+        assert_eq!(end.log_count, 500);
+        w.live_overrides.clear();
+        assert_ne!(w.run(10).unwrap().at(w.anchor_ms, None).status, Status::Running);
+    }
+
+    #[test]
     fn running_runs_grow_then_end_and_stop_freezes_them() {
         let w = World { span_ms: 3_600_000, ..world(3000) };
         let running: Vec<Run> =
@@ -223,7 +249,7 @@ mod tests {
     }
 
     fn world(runs: u64) -> World {
-        World { seed: 7, runs, anchor_ms: 1_800_000_000_000, span_ms: 30 * 86_400_000, log_overrides: vec![] }
+        World { seed: 7, runs, anchor_ms: 1_800_000_000_000, span_ms: 30 * 86_400_000, log_overrides: vec![], live_overrides: vec![] }
     }
 
     #[test]

@@ -13,6 +13,7 @@ Usage: flow-run-sim [options]
   --api-key K       the accepted API key (default demo-key)
   --frozen          keep \"now\" still (by default it advances with the clock)
   --huge-run ID=N   give run ID exactly N log entries (repeatable), e.g. 7=200000
+  --live-run ID=MS  keep run ID running at start, ending MS ms later (its log grows until then)
   --fault JSON      a fault rule (repeatable), e.g. '{\"kind\":\"status\",\"status\":503,\"rate\":0.1}'
                     kinds: status, latency, rate_limit, malformed, truncated, content_type, drop;
                     optional path_prefix, path_suffix, method, query_contains, rate (0..1), times
@@ -54,6 +55,10 @@ fn parse_args() -> Result<(String, u16, Options), String> {
                     return Err(format!("--huge-run: at most {} entries", flow_run_sim::logs::IDS_PER_RUN - 1));
                 }
                 o.log_overrides.push((num(id)?, n));
+            }
+            "--live-run" => {
+                let (id, ms) = value.split_once('=').ok_or("--live-run takes ID=MS")?;
+                o.live_overrides.push((num(id)?, num(ms)? as i64));
             }
             "--fault" => o.faults.extend(flow_run_sim::faults::parse(&value)?),
             "--latency-ms" => o.faults.extend(flow_run_sim::faults::parse(&format!("{{\"kind\":\"latency\",\"ms\":{}}}", num(&value)?))?),

@@ -39,6 +39,7 @@ pub struct Options {
     pub config_json: Option<String>,
     /// Log sizes forced for some runs: (run id, entries).
     pub log_overrides: Vec<(u64, u64)>,
+    pub live_overrides: Vec<(u64, i64)>,
     pub faults: Vec<Fault>,
 }
 
@@ -56,6 +57,7 @@ impl Default for Options {
             dist: None,
             config_json: None,
             log_overrides: Vec::new(),
+            live_overrides: Vec::new(),
             faults: Vec::new(),
         }
     }
@@ -121,6 +123,7 @@ impl Sim {
             anchor_ms: opts.now_ms,
             span_ms: (opts.days.max(1) * 86_400_000) as i64,
             log_overrides: opts.log_overrides.clone(),
+            live_overrides: opts.live_overrides.clone(),
         };
         let faults = Mutex::new(opts.faults.clone());
         Arc::new(Sim {

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 
 const WINDOW_MS: i64 = 60_000;
 /// Share of the budget background work may use.
-const BACKGROUND_SHARE: f64 = 0.75;
+pub const BACKGROUND_SHARE: f64 = 0.75;
 /// After a 429 without `Retry-After`, wait this long, doubling up to the cap.
 const BACKOFF_START_MS: i64 = 5_000;
 const BACKOFF_CAP_MS: i64 = 120_000;

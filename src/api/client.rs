@@ -71,6 +71,14 @@ impl Slot {
         (g, controller)
     }
 
+    /// Aborts the request in flight, if any; its answer comes back as `ApiError::Aborted`.
+    pub fn cancel(&self) {
+        if let Some(old) = self.current.borrow_mut().take() {
+            old.abort();
+        }
+        self.generation.set(self.generation.get() + 1);
+    }
+
     fn is_current(&self, g: u64) -> bool {
         self.generation.get() == g
     }

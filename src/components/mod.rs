@@ -3,6 +3,9 @@
 pub mod error_view;
 pub mod filter_bar;
 pub mod header;
+pub mod json_tree;
+pub mod log_detail;
+pub mod log_list;
 pub mod pager;
 pub mod run_actions;
 pub mod run_table;

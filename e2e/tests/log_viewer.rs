@@ -1,0 +1,215 @@
+//! The log viewer against the simulator: paged view and filters, load-all of 200,000
+//! entries in a bounded list, search, permalinks, live tail.
+
+use e2e::{Browser, Sim};
+use fantoccini::Locator;
+use serde_json::json;
+use std::time::Duration;
+
+/// Waits (up to `secs`) until the element's text contains `needle`.
+async fn wait_long(b: &Browser, css: &str, needle: &str, secs: u64) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        let text = b.text(css).await;
+        if text.contains(needle) {
+            return text;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("{css} never said {needle:?} within {secs} s; it says {text:?}; the page says:\n{}", b.text("body").await);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn js(b: &Browser, script: &str) -> serde_json::Value {
+    b.client.execute(script, vec![]).await.expect("script runs")
+}
+
+async fn type_into(b: &Browser, css: &str, text: &str) {
+    let input = b.wait_for(css).await;
+    input.clear().await.unwrap();
+    input.send_keys(text).await.unwrap();
+}
+
+#[tokio::test]
+async fn paged_view_filters_by_step_and_level_and_renders_text_literally() {
+    let sim = Sim::start(&["--runs", "60", "--seed", "3", "--frozen", "--huge-run", "5=450"]).await;
+    let run = sim.api("GET", "/api/v1/flow-runs/5?include=flowVersion.steps").await;
+    let second_step = run["data"]["flow_version"]["steps"][1]["id"].as_u64().expect("a second step");
+    let b = Browser::start().await;
+    b.sign_in(&sim).await;
+    b.goto(&sim.url("/runs/5/logs")).await;
+    b.wait_for(".log-row").await;
+    b.wait_for_text(".table-foot", "450 entries").await;
+    assert!(b.text("#load-all").await.contains("450"));
+
+    // The step filter goes to the server and into the URL.
+    b.wait_for(&format!("#log-step option[value='{second_step}']")).await;
+    b.client
+        .execute(
+            "const s = document.getElementById('log-step'); s.value = arguments[0]; s.dispatchEvent(new Event('change'));",
+            vec![json!(second_step.to_string())],
+        )
+        .await
+        .unwrap();
+    b.wait_for_text(".table-foot", "entries").await;
+    assert!(b.path().await.contains(&format!("step={second_step}")));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let calls = sim.api_requests().await;
+    assert!(
+        calls.iter().any(|c| c["query"].as_str().unwrap_or("").contains(&format!("filter%5Bflow_step_id%5D={second_step}"))
+            || c["query"].as_str().unwrap_or("").contains(&format!("filter[flow_step_id]={second_step}"))),
+        "the step filter reached the API"
+    );
+    let steps: Vec<String> = js(&b, "return [...document.querySelectorAll('.log-row .log-step')].map(e => e.textContent)")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(!steps.is_empty() && steps.iter().all(|s| s == &steps[0]), "one step only: {steps:?}");
+
+    // Level chips filter what is loaded, with counts; the URL keeps them.
+    b.goto(&sim.url("/runs/5/logs?per_page=100")).await;
+    b.wait_for(".log-row").await;
+    let info = b.wait_for(".level-chip.lvl-info").await;
+    let chip = info.text().await.unwrap();
+    let n: usize = chip.split_whitespace().last().unwrap().replace(',', "").parse().unwrap();
+    info.click().await.unwrap();
+    b.wait_for(".level-chip.lvl-info.on").await;
+    assert!(b.path().await.contains("level=info"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let levels: Vec<String> = js(&b, "return [...document.querySelectorAll('.log-row .log-level')].map(e => e.textContent)")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(!levels.is_empty() && levels.iter().all(|l| l == "INFO"), "{levels:?}");
+    let page = sim.api("GET", "/api/v1/flow-runs/5/flow-run-logs?per_page=100").await;
+    let infos = page["data"].as_array().unwrap().iter().filter(|e| e["log_level"] == "INFO").count();
+    assert_eq!(n, infos, "the chip counts the page's INFO entries");
+
+    // HTML-looking messages are text: search finds one, nothing inside the rows is markup.
+    b.goto(&sim.url("/runs/5/logs?per_page=100&q=%3Cscript%3E")).await;
+    b.wait_for(".log-row.match").await;
+    assert_eq!(js(&b, "return document.querySelectorAll('.log-msg script, .log-msg b, .log-detail script').length").await, json!(0));
+    let msg = b.text(".log-row.match .log-msg").await;
+    assert!(msg.contains("<script>alert("), "{msg}");
+    assert!(b.text(".match-count").await.contains("match 1 of"));
+    // Opening an entry shows its metadata as a JSON tree and puts it in the URL.
+    b.wait_for(".log-row.match").await.click().await.unwrap();
+    b.wait_for(".log-detail .json-tree").await;
+    assert!(b.path().await.contains("log="));
+    assert!(b.text(".log-detail .log-message").await.contains("<b>not bold</b>"));
+    b.close().await;
+}
+
+#[tokio::test]
+async fn load_all_of_200000_entries_stays_bounded_and_search_and_permalinks_reach_the_end() {
+    let sim = Sim::start(&[
+        "--runs",
+        "40",
+        "--seed",
+        "5",
+        "--frozen",
+        "--huge-run",
+        "7=200000",
+        "--config-json",
+        r#"{"requestsPerMinute": 10000}"#,
+    ])
+    .await;
+    let b = Browser::start().await;
+    b.sign_in(&sim).await;
+    // A permalink to an entry far from page 1: fetched on its own first.
+    b.goto(&sim.url("/runs/7/logs?log=7150000")).await;
+    b.wait_for_text(".log-detail h2", "Entry #7150000").await;
+    b.wait_for_text(".log-detail", "fetched on its own").await;
+    assert!(b.text("#load-all").await.contains("200,000"));
+
+    // Load all: the cost comes first.
+    b.wait_for("#load-all").await.click().await.unwrap();
+    let confirm = b.wait_for_text(".load-confirm", "2,000 requests").await;
+    assert!(confirm.contains("about 8 minutes at the API's limit"), "{confirm}");
+    // config.json applies on a deep link too (its budget: 10,000 a minute, 75 % for background work).
+    assert!(confirm.contains("(7500 background requests a minute)"), "{confirm}");
+    b.wait_for("#load-confirm").await.click().await.unwrap();
+    b.wait_for("#load-progress").await;
+    let mut most_rows = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(420);
+    loop {
+        most_rows = most_rows.max(b.count(".log-row").await);
+        if b.text("#loaded-all").await.contains("200,000") {
+            break;
+        }
+        assert!(b.count(".load-stopped").await == 0, "loading stopped: {}", b.text(".load-stopped").await);
+        assert!(tokio::time::Instant::now() < deadline, "load-all did not finish: {}", b.text(".load-bar").await);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    // The permalinked entry is now in the list, selected and scrolled to.
+    b.wait_for(".log-row.selected[data-id='7150000']").await;
+    most_rows = most_rows.max(b.count(".log-row").await);
+    assert!(most_rows <= 80, "row elements stay bounded by the viewport: {most_rows}");
+    let elements = js(&b, "return document.getElementsByTagName('*').length").await.as_u64().unwrap();
+    assert!(elements < 3000, "DOM elements: {elements}");
+
+    // Search covers every loaded entry: a term only entry 199,990 has, near the end.
+    type_into(&b, "#log-search", "199990").await;
+    b.wait_for_text(".match-count", "match 1 of 1").await;
+    b.wait_for(".log-row.current[data-id='7199990']").await;
+    let top = js(&b, "return document.querySelector('.log-scroll').scrollTop").await.as_f64().unwrap();
+    assert!(top > 24.0 * 190_000.0, "scrolled near the end: {top}");
+    // Only a few hundred requests at a time, never more than 100 entries each.
+    let calls = sim.api_requests().await;
+    let log_pages = calls.iter().filter(|c| c["path"] == "/api/v1/flow-runs/7/flow-run-logs").count();
+    assert!((2000..2010).contains(&log_pages), "one request per page: {log_pages}");
+    assert!(calls.iter().all(|c| !c["query"].as_str().unwrap_or("").contains("per_page=1000")));
+    assert_eq!(b.count(".log-row.selected").await, 0, "the entry is out of view, its row is gone");
+    b.close().await;
+}
+
+#[tokio::test]
+async fn live_tail_appends_entries_of_a_running_run_and_stops_when_it_ends() {
+    let sim = Sim::start(&[
+        "--runs",
+        "400",
+        "--days",
+        "1",
+        "--seed",
+        "9",
+        "--live-run",
+        "400=14000",
+        "--huge-run",
+        "400=300",
+        "--config-json",
+        r#"{"refreshSeconds": 5}"#,
+    ])
+    .await;
+    let b = Browser::start().await;
+    b.sign_in(&sim).await;
+    b.goto(&sim.url("/runs/400/logs")).await;
+    b.wait_for(".log-row").await;
+    b.wait_for_text(".load-bar .hint", "still running").await;
+    b.wait_for("#load-all").await.click().await.unwrap();
+    b.wait_for_text("#live-tail", "Following live").await;
+    let first: u64 = loaded(&b).await;
+    assert!(first < 300, "the run is still writing: {first}");
+    // At the bottom, the view follows the new entries.
+    js(&b, "const s = document.querySelector('.log-scroll'); s.scrollTop = s.scrollHeight;").await;
+    wait_long(&b, "#live-tail", "finished", 40).await;
+    assert_eq!(loaded(&b).await, 300);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    b.wait_for(".log-row[data-id='400000300']").await;
+    let polls_then = sim.api_requests().await.len();
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(sim.api_requests().await.len(), polls_then, "polling stopped with the run");
+    assert!(b.client.find(Locator::Css("#load-progress")).await.is_err());
+    b.close().await;
+}
+
+async fn loaded(b: &Browser) -> u64 {
+    let t = b.wait_for_text("#loaded-all", "loaded").await;
+    t.split_whitespace().nth(1).unwrap_or("0").replace(',', "").parse().unwrap_or(0)
+}

@@ -1,0 +1,76 @@
+use crate::api::FlowRunLog;
+use crate::browser;
+use crate::components::json_tree::JsonTree;
+use crate::format::format_bytes;
+use crate::logs::{collapsed, detail_time, json_line};
+use crate::time::Zone;
+use leptos::prelude::*;
+
+/// One entry in full: message (long ones collapsed behind "show all"), `meta` and metadata
+/// as JSON trees, payload ids, attempts, page number, and copy actions.
+#[component]
+pub fn LogDetail(
+    entry: FlowRunLog,
+    zone: Zone,
+    /// The app link to this entry.
+    permalink: String,
+    /// Why it is shown apart from the list, if it is.
+    #[prop(optional)]
+    note: Option<String>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let show_all = RwSignal::new(false);
+    let copied = RwSignal::new(None::<&'static str>);
+    let copy = move |what: &'static str, text: String| {
+        browser::copy_text(&text);
+        copied.set(Some(what));
+        set_timeout(move || copied.set(None), std::time::Duration::from_secs(2));
+    };
+    let e = entry;
+    let when = e.created_at_ms.map(|ms| detail_time(ms, if zone == Zone::Utc { 0 } else { browser::local_offset_minutes(ms) }));
+    let message = e.message.clone();
+    let long = collapsed(&message).map(|head| (head.to_string(), message.len()));
+    let msg_for_copy = message.clone();
+    let json = json_line(&e);
+    let link = format!("{}{permalink}", browser::origin());
+    view! {
+        <section class="log-detail" aria-label="Log entry">
+            <header>
+                <h2>"Entry #"{e.id.clone()}</h2>
+                <div class="actions">
+                    <button type="button" class="link-button copy-permalink" on:click=move |_| copy("link", link.clone())>"copy permalink"</button>
+                    <button type="button" class="link-button" on:click=move |_| copy("message", msg_for_copy.clone())>"copy message"</button>
+                    <button type="button" class="link-button" on:click=move |_| copy("JSON", json.trim_end().to_string())>"copy JSON"</button>
+                    <span class="copied" aria-live="polite">{move || copied.get().map(|w| format!("{w} copied"))}</span>
+                    <button type="button" class="button close" title="Close (Esc)" on:click=move |_| on_close.run(())>"Close"</button>
+                </div>
+            </header>
+            {note.map(|n| view! { <p class="notice">{n}</p> })}
+            <dl class="summary compact">
+                <dt>"Time"</dt><dd>{when.unwrap_or_else(|| "–".into())}</dd>
+                <dt>"Level"</dt><dd>{e.level.as_ref().map(|l| l.label().to_string()).unwrap_or_else(|| "–".into())}</dd>
+                <dt>"Step"</dt><dd>{match (e.step_name.clone(), e.step_id.clone()) {
+                    (Some(n), Some(id)) => format!("{n} (id {id})"),
+                    (Some(n), None) => n,
+                    (None, Some(id)) => format!("id {id}"),
+                    (None, None) => "–".into(),
+                }}</dd>
+                <dt>"Attempts"</dt><dd>{e.attempts.map(|a| a.to_string()).unwrap_or_else(|| "–".into())}</dd>
+                <dt>"Page number"</dt><dd>{e.page_number.map(|a| a.to_string()).unwrap_or_else(|| "–".into())}</dd>
+                <dt>"Payload ids"</dt><dd class="payload-ids">{if e.payload_ids.is_empty() { "–".to_string() } else { e.payload_ids.join(", ") }}</dd>
+            </dl>
+            <h3>"Message"</h3>
+            {match long {
+                None => view! { <pre class="log-message">{message}</pre> }.into_any(),
+                Some((head, len)) => view! {
+                    <pre class="log-message">{move || if show_all.get() { message.clone() } else { format!("{head}…") }}</pre>
+                    <button type="button" class="button show-all" on:click=move |_| show_all.update(|s| *s = !*s)>
+                        {move || if show_all.get() { "show less".to_string() } else { format!("show all ({})", format_bytes(len as u64)) }}
+                    </button>
+                }.into_any(),
+            }}
+            {e.meta.clone().map(|m| view! { <h3>"meta"</h3><JsonTree text=m/> })}
+            {e.metadata.clone().map(|m| view! { <h3>"flow_run_log_metadata"</h3><JsonTree text=m/> })}
+        </section>
+    }
+}
