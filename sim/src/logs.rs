@@ -82,6 +82,8 @@ pub struct RunLog {
     pub spacing_ms: i64,
     /// The run ended in failure: its last entries are errors.
     pub failed: bool,
+    /// The run's `has_warnings` flag: only such runs have warning entries.
+    pub warnings: bool,
 }
 
 /// Globally unique log ids: run id × 1,000,000 + index + 1 (runs hold at most 999,999 entries).
@@ -118,8 +120,8 @@ impl RunLog {
         } else {
             match h % 100 {
                 0..=14 => Level::Debug,
-                15..=93 => Level::Info,
-                _ => Level::Warning,
+                94.. if self.warnings => Level::Warning,
+                _ => Level::Info,
             }
         }
     }
@@ -171,7 +173,7 @@ mod tests {
     use super::*;
 
     fn log(count: u64, failed: bool) -> RunLog {
-        RunLog { seed: 1, run_id: 5, steps: flow_steps(101, 1), count, started_ms: 0, spacing_ms: 10, failed }
+        RunLog { seed: 1, run_id: 5, steps: flow_steps(101, 1), count, started_ms: 0, spacing_ms: 10, failed, warnings: true }
     }
 
     #[test]
@@ -191,6 +193,14 @@ mod tests {
             }
             assert_eq!(next, count);
         }
+    }
+
+    #[test]
+    fn only_runs_flagged_with_warnings_have_warning_entries() {
+        let with = log(2000, false);
+        let without = RunLog { warnings: false, ..log(2000, false) };
+        assert!((0..2000).any(|j| with.level(j) == Level::Warning));
+        assert!((0..2000).all(|j| without.level(j) != Level::Warning));
     }
 
     #[test]

@@ -191,6 +191,7 @@ impl Sim {
             started_ms: run.started_at_ms,
             spacing_ms: ((run.planned_end_ms - run.started_at_ms) / run.log_count.max(1) as i64).max(1),
             failed: live.status == Status::Failure,
+            warnings: run.has_warnings,
         }
     }
 
