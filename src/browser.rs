@@ -32,6 +32,14 @@ pub fn base_uri() -> String {
     web_sys::window().and_then(|w| w.document()).and_then(|d| d.base_uri().ok().flatten()).unwrap_or_default()
 }
 
+/// Whether a storage can be written (not in some sandboxed iframes and privacy modes).
+pub fn storage_works(which: Store) -> bool {
+    const PROBE: &str = "frc.probe";
+    let ok = storage_set(which, PROBE, "1");
+    storage_remove(which, PROBE);
+    ok
+}
+
 /// Which browser storage a value lives in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Store {

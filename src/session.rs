@@ -56,6 +56,36 @@ impl Connection {
     }
 }
 
+/// `scheme://host[:port]` of an absolute http(s) URL, lower-cased; `None` for anything else.
+pub fn origin_of(url: &str) -> Option<String> {
+    let url = url.trim();
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // Credentials in a URL (`user@host`) are not part of the origin.
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h).to_ascii_lowercase();
+    if host.is_empty() {
+        return None;
+    }
+    let default_port = if scheme == "http" { ":80" } else { ":443" };
+    Some(format!("{scheme}://{}", host.strip_suffix(default_port).unwrap_or(&host)))
+}
+
+/// The credential `next` may keep when the resolved API base moves from `old_base` to
+/// `new_base`: a token goes only to the origin it was given for, so moving to another origin
+/// drops it unless a different one was entered for the new origin.
+pub fn credential_for_base(old_base: &str, old: Option<&Credential>, new_base: &str, next: Option<Credential>) -> Option<Credential> {
+    let same_origin = origin_of(old_base).is_some() && origin_of(old_base) == origin_of(new_base);
+    if same_origin || next.as_ref() != old {
+        next
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +120,28 @@ mod tests {
         for s in ["", "{", "[]", r#"{"kind":"key","token":""}"#, r#"{"kind":"magic","token":"x"}"#] {
             assert_eq!(Connection::from_json(s).credential, None, "{s}");
         }
+    }
+
+    #[test]
+    fn origins() {
+        assert_eq!(origin_of("https://Core.Example.com/api?x").as_deref(), Some("https://core.example.com"));
+        assert_eq!(origin_of("https://core.example.com:443").as_deref(), Some("https://core.example.com"));
+        assert_eq!(origin_of("http://127.0.0.1:8080/x").as_deref(), Some("http://127.0.0.1:8080"));
+        assert_eq!(origin_of("https://user:pw@evil.test/").as_deref(), Some("https://evil.test"));
+        assert_eq!(origin_of("/patchworks"), None);
+        assert_eq!(origin_of("javascript:alert(1)"), None);
+        assert_eq!(origin_of("https://"), None);
+    }
+
+    #[test]
+    fn a_token_does_not_follow_the_base_to_another_origin() {
+        let key = Credential::ApiKey("k".into());
+        let same = credential_for_base("https://a.test", Some(&key), "https://a.test/v2", Some(key.clone()));
+        assert_eq!(same, Some(key.clone()));
+        let moved = credential_for_base("https://a.test", Some(&key), "https://b.test", Some(key.clone()));
+        assert_eq!(moved, None);
+        let fresh = Credential::ApiKey("for-b".into());
+        assert_eq!(credential_for_base("https://a.test", Some(&key), "https://b.test", Some(fresh.clone())), Some(fresh));
+        assert_eq!(credential_for_base("https://a.test", None, "https://b.test", None), None);
     }
 }

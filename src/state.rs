@@ -91,6 +91,8 @@ pub struct AppState {
     pub scheduler: StoredValue<Scheduler>,
     /// The run table's last view, so that a run page links back to the same filters.
     pub runs_href: RwSignal<String>,
+    /// Whether browser storage can be written; if not, the connection lives in memory only.
+    pub storage_ok: StoredValue<bool>,
 }
 
 impl AppState {
@@ -115,6 +117,7 @@ impl AppState {
             zone: RwSignal::new(zone),
             scheduler: StoredValue::new(scheduler),
             runs_href: RwSignal::new("/runs".into()),
+            storage_ok: StoredValue::new(browser::storage_works(Store::Local) || browser::storage_works(Store::Session)),
         };
         state.watch_expiry(expires);
         state
@@ -125,7 +128,8 @@ impl AppState {
         self.connection.with(|c| self.base_for(c))
     }
 
-    fn base_for(&self, c: &Connection) -> String {
+    /// The API base a connection resolves to (its own, else `config.json`'s, else this origin).
+    pub fn base_for(&self, c: &Connection) -> String {
         c.api_base
             .clone()
             .or_else(|| Some(self.config.with_value(|c| c.api_base.clone())).filter(|b| !b.is_empty()))

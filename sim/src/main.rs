@@ -14,6 +14,7 @@ Usage: flow-run-sim [options]
   --frozen          keep \"now\" still (by default it advances with the clock)
   --huge-run ID=N   give run ID exactly N log entries (repeatable), e.g. 7=200000
   --live-run ID=MS  keep run ID running at start, ending MS ms later (its log grows until then)
+  --csp             serve the strict Content-Security-Policy (violations: GET /__sim/csp-reports)
   --fault JSON      a fault rule (repeatable), e.g. '{\"kind\":\"status\",\"status\":503,\"rate\":0.1}'
                     kinds: status, latency, rate_limit, malformed, truncated, content_type, drop;
                     optional path_prefix, path_suffix, method, query_contains, rate (0..1), times
@@ -34,6 +35,10 @@ fn parse_args() -> Result<(String, u16, Options), String> {
         }
         if flag == "--frozen" {
             o.frozen = true;
+            continue;
+        }
+        if flag == "--csp" {
+            o.csp = true;
             continue;
         }
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;

@@ -41,7 +41,16 @@ pub struct Options {
     pub log_overrides: Vec<(u64, u64)>,
     pub live_overrides: Vec<(u64, i64)>,
     pub faults: Vec<Fault>,
+    /// Serve every answer with the strict Content-Security-Policy `STRICT_CSP`.
+    pub csp: bool,
 }
+
+/// The policy the app must run under: no inline script or style, no eval but WebAssembly's,
+/// requests only to this origin (where the simulator serves the API). Violations are
+/// reported to `/__sim/csp-reports`.
+pub const STRICT_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+connect-src 'self'; img-src 'self' data:; font-src 'self'; manifest-src 'self'; base-uri 'self'; form-action 'self'; \
+object-src 'none'; report-uri /__sim/csp-reports";
 
 impl Default for Options {
     fn default() -> Self {
@@ -59,6 +68,7 @@ impl Default for Options {
             log_overrides: Vec::new(),
             live_overrides: Vec::new(),
             faults: Vec::new(),
+            csp: false,
         }
     }
 }
@@ -100,6 +110,7 @@ pub struct Sim {
     overlay: RwLock<Overlay>,
     faults: Mutex<Vec<Fault>>,
     filter_cache: Mutex<VecDeque<(String, Arc<Matches>)>>,
+    csp_reports: Mutex<Vec<Value>>,
 }
 
 /// The runs matching one set of (non-date) filters, computed once over every run. Runs that
@@ -135,6 +146,7 @@ impl Sim {
             overlay: RwLock::new(Overlay::default()),
             faults,
             filter_cache: Mutex::new(VecDeque::new()),
+            csp_reports: Mutex::new(Vec::new()),
         })
     }
 
@@ -678,17 +690,42 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/fabric/api/login", post(login))
         .route("/__sim/requests", get(requests_log).delete(clear_requests))
         .route("/__sim/faults", get(list_faults).post(add_faults).delete(clear_faults))
+        .route("/__sim/csp-reports", get(csp_reports).post(add_csp_report))
         .layer(middleware::from_fn_with_state(sim.clone(), api_gate))
         .with_state(sim.clone());
     let api = match sim.opts.config_json.clone() {
         Some(text) => api.route("/config.json", get(move || async move { ([(header::CONTENT_TYPE, "application/json")], text) })),
         None => api,
     };
-    match &sim.opts.dist {
+    let app = match &sim.opts.dist {
         Some(dist) => {
             let index = tower_http::services::ServeFile::new(dist.join("index.html"));
             api.fallback_service(tower_http::services::ServeDir::new(dist).fallback(index))
         }
         None => api.fallback(no_app),
+    };
+    if sim.opts.csp {
+        app.layer(middleware::map_response(|mut r: Response| async move {
+            r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(STRICT_CSP));
+            r
+        }))
+    } else {
+        app
     }
+}
+
+/// `GET /__sim/csp-reports`: the policy violations browsers reported, oldest first.
+async fn csp_reports(State(sim): State<Arc<Sim>>) -> Response {
+    let reports = sim.csp_reports.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    Json(json!({"reports": reports})).into_response()
+}
+
+/// `POST /__sim/csp-reports`: a browser's violation report (`application/csp-report`).
+async fn add_csp_report(State(sim): State<Arc<Sim>>, body: String) -> StatusCode {
+    let report = serde_json::from_str::<Value>(&body).unwrap_or(Value::String(body));
+    let mut reports = sim.csp_reports.lock().unwrap_or_else(|e| e.into_inner());
+    if reports.len() < 1000 {
+        reports.push(report);
+    }
+    StatusCode::NO_CONTENT
 }

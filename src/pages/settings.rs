@@ -1,5 +1,5 @@
 use crate::api::{Credential, RunQuery};
-use crate::session::Connection;
+use crate::session::{credential_for_base, Connection};
 use crate::state::use_app;
 use leptos::prelude::*;
 
@@ -32,28 +32,49 @@ pub fn SettingsPage() -> impl IntoView {
         }
     });
 
-    let form_connection = move || {
+    let form_connection = move || -> (Connection, bool) {
         let t = token.get_untracked().trim().to_string();
         let credential =
             (!t.is_empty()).then(|| if kind.get_untracked() == "bearer" { Credential::Bearer(t) } else { Credential::ApiKey(t) });
         let b = base.get_untracked().trim().trim_end_matches('/').to_string();
-        Connection { api_base: (!b.is_empty()).then_some(b), credential, expires_at_ms: None, remember: remember.get_untracked() }
+        let mut c =
+            Connection { api_base: (!b.is_empty()).then_some(b), credential, expires_at_ms: None, remember: remember.get_untracked() };
+        // The saved token goes to no other origin: a new base needs its own token.
+        let (old_base, old) = app.connection.with_untracked(|o| (app.base_for(o), o.credential.clone()));
+        let entered = c.credential.is_some();
+        c.credential = credential_for_base(&old_base, old.as_ref(), &app.base_for(&c), c.credential.take());
+        (c, entered)
     };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let c = form_connection();
+        let (c, entered) = form_connection();
         let has_token = c.credential.is_some();
+        if entered && !has_token {
+            token.set(String::new());
+        }
         app.save_connection(c);
         if has_token {
             go_back.with_value(|f| f());
         }
+        let stored = if app.storage_ok.get_value() { "" } else { " It is kept in memory only: this browser does not allow storage here." };
         status.set(Some((
-            true,
-            if has_token { "Saved. The run list now uses this connection.".into() } else { "Saved without a token.".into() },
+            has_token || !entered,
+            if has_token {
+                format!("Saved. The run list now uses this connection.{stored}")
+            } else if entered {
+                "The API base is on another origin now, so the token was cleared: enter the token for the new API.".into()
+            } else {
+                "Saved without a token.".into()
+            },
         )));
     };
     let test = move |_| {
-        let client = app.client_for(&form_connection());
+        let (c, entered) = form_connection();
+        if entered && c.credential.is_none() {
+            status.set(Some((false, "The API base is on another origin: enter the token for it before testing.".into())));
+            return;
+        }
+        let client = app.client_for(&c);
         testing.set(true);
         leptos::task::spawn_local(async move {
             let outcome = match client.list_runs(&RunQuery::new(1, 1), None).await {
@@ -81,7 +102,7 @@ pub fn SettingsPage() -> impl IntoView {
         if signing_in.get_untracked() {
             return;
         }
-        let mut base_only = form_connection();
+        let (mut base_only, _) = form_connection();
         base_only.credential = None;
         let client = app.client_for(&base_only);
         let (u, p) = (user.get_untracked(), password.get_untracked());
@@ -126,6 +147,12 @@ pub fn SettingsPage() -> impl IntoView {
             <h1>"Connection"</h1>
             {(!warnings.is_empty()).then(|| view! {
                 <ul class="notice" role="status">{warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
+            })}
+            {(!app.storage_ok.get_value()).then(|| view! {
+                <p class="notice storage-unavailable" role="status">
+                    "This browser does not let the app store anything here (a sandboxed frame or strict privacy settings). "
+                    "The app still works: the connection is kept in memory for this page and is gone when it reloads."
+                </p>
             })}
             <form class="settings-form" on:submit=save>
                 <label for="api-base">"API base URL"</label>

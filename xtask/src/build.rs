@@ -18,10 +18,40 @@ pub fn build_app(tc: &Toolchain) -> Result<Sizes> {
     c.current_dir(root()).args(["build", "--release", "--offline"]);
     tc.wasm_env(&mut c);
     run(&mut c)?;
+    externalize_start_script(&dist_dir())?;
     precompress(&dist_dir())?;
     let sizes = measure(&dist_dir())?;
     sizes.print();
     Ok(sizes)
+}
+
+/// Moves Trunk's inline start-up script into a file of its own, so that the app runs under
+/// a Content-Security-Policy without `'unsafe-inline'` (`script-src 'self' 'wasm-unsafe-eval'`).
+/// The file's name carries a hash of its content, like Trunk's own assets.
+fn externalize_start_script(dist: &Path) -> Result {
+    let index = dist.join("index.html");
+    let html = std::fs::read_to_string(&index).map_err(|e| format!("reading {}: {e}", index.display()))?;
+    let (html, name, script) = split_start_script(&html)
+        .ok_or("dist/index.html has no inline start-up script from Trunk; the strict CSP needs it moved to a file")?;
+    std::fs::write(dist.join(&name), script).map_err(|e| format!("writing {name}: {e}"))?;
+    std::fs::write(&index, html).map_err(|e| format!("writing {}: {e}", index.display()))?;
+    Ok(())
+}
+
+/// `(new html, file name, script)`: the first inline `<script type="module">` replaced by a
+/// reference to `start-<hash>.js` (relative, so it resolves against `<base href>`).
+pub fn split_start_script(html: &str) -> Option<(String, String, String)> {
+    const OPEN: &str = "<script type=\"module\">";
+    let start = html.find(OPEN)?;
+    let body_start = start + OPEN.len();
+    let body_len = html[body_start..].find("</script>")?;
+    let script = html[body_start..body_start + body_len].trim().to_string() + "\n";
+    // FNV-1a: stable across builds and Rust versions, unlike std's hasher.
+    let hash = script.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let name = format!("start-{hash:016x}.js");
+    let tag = format!("<script type=\"module\" src=\"{name}\"></script>");
+    let html = format!("{}{tag}{}", &html[..start], &html[body_start + body_len + "</script>".len()..]);
+    Some((html, name, script))
 }
 
 /// `.gz` and `.br` beside each text and wasm file, for servers that serve precompressed files.
@@ -77,4 +107,23 @@ fn measure(dist: &Path) -> Result<Sizes> {
         })
         .collect();
     Ok(Sizes { files })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_start_script_moves_to_a_file() {
+        let html = "<head>\n<script type=\"module\">\nimport init from '/app.js';\nawait init();\n</script>\n<link rel=x></head>";
+        let (out, name, script) = split_start_script(html).unwrap();
+        assert!(name.starts_with("start-") && name.ends_with(".js") && name.len() == "start-.js".len() + 16);
+        assert_eq!(script, "import init from '/app.js';\nawait init();\n");
+        assert_eq!(out, format!("<head>\n<script type=\"module\" src=\"{name}\"></script>\n<link rel=x></head>"));
+        assert!(!out.contains("import init"));
+        // The name follows the content.
+        let (_, other, _) = split_start_script(&html.replace("app.js", "app2.js")).unwrap();
+        assert_ne!(name, other);
+        assert!(split_start_script("<script src=x></script>").is_none());
+    }
 }
