@@ -13,7 +13,7 @@ use leptos_router::path;
 pub fn App(config: AppConfig, #[prop(optional)] config_warnings: Vec<String>) -> impl IntoView {
     provide_context(AppState::new(config, config_warnings));
     view! {
-        <Router>
+        <Router base=crate::browser::base_path()>
             <Header/>
             <main id="main">
                 <Routes fallback=NotFoundPage>

@@ -17,14 +17,32 @@ pub fn origin() -> String {
     web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
 }
 
-/// The current path and query, such as `/runs?status=3` (no origin, no fragment).
+/// The current app path and query, such as `/runs?status=3` (no origin, no fragment, and
+/// without the base path when the app is hosted under one).
 pub fn current_path() -> String {
-    web_sys::window()
+    let full = web_sys::window()
         .and_then(|w| {
             let l = w.location();
             Some(format!("{}{}", l.pathname().ok()?, l.search().ok()?))
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    crate::url_state::strip_base(&base_path(), &full).to_string()
+}
+
+/// The app's base path from `<base href>`: "" at the root, "/tools/runs" under a sub-path.
+pub fn base_path() -> String {
+    thread_local! {
+        static BASE: String = {
+            let path = web_sys::Url::new(&base_uri()).map(|u| u.pathname()).unwrap_or_default();
+            crate::url_state::base_path_of(&path)
+        };
+    }
+    BASE.with(Clone::clone)
+}
+
+/// An app path (`/runs/7`) as a link the browser can follow: with the base path in front.
+pub fn app_href(path: &str) -> String {
+    format!("{}{path}", base_path())
 }
 
 /// The document's base URL (for files beside `index.html`, which may sit under a sub-path).

@@ -463,6 +463,28 @@ impl LogsView {
     }
 }
 
+/// The app's base path from the pathname of `<base href>`: "" at the root, "/tools/runs"
+/// under a sub-path (no trailing slash; only path characters are kept).
+pub fn base_path_of(base_pathname: &str) -> String {
+    let p = base_pathname.split(['?', '#']).next().unwrap_or_default().trim_end_matches('/');
+    if p.is_empty() || !p.starts_with('/') || p.starts_with("//") {
+        return String::new();
+    }
+    p.to_string()
+}
+
+/// `path` (an app path such as `/runs?x`) without the base path in front, if it has it.
+pub fn strip_base<'a>(base: &str, path: &'a str) -> &'a str {
+    if base.is_empty() {
+        return path;
+    }
+    match path.strip_prefix(base) {
+        Some("") => "/",
+        Some(rest) if rest.starts_with(['/', '?', '#']) => rest,
+        _ => path,
+    }
+}
+
 /// The Connection page, asked to come back to `path` after signing in.
 pub fn settings_href(path: &str) -> String {
     match safe_next(path) {
@@ -721,5 +743,18 @@ mod tests {
         assert_eq!(notices.len(), 5);
         let q = v.api_query(2, 100).to_query_string();
         assert!(q.contains("filter%5Bflow_step_id%5D=110001%2C110002") && q.contains("page=2"), "{q}");
+    }
+
+    #[test]
+    fn base_paths() {
+        assert_eq!(base_path_of("/"), "");
+        assert_eq!(base_path_of("/tools/runs/"), "/tools/runs");
+        assert_eq!(base_path_of("/tools/runs"), "/tools/runs");
+        assert_eq!(base_path_of("//evil/"), "");
+        assert_eq!(base_path_of(""), "");
+        assert_eq!(strip_base("/tools/runs", "/tools/runs/runs?x=1"), "/runs?x=1");
+        assert_eq!(strip_base("/tools/runs", "/tools/runs"), "/");
+        assert_eq!(strip_base("/tools/runs", "/tools/runsx"), "/tools/runsx");
+        assert_eq!(strip_base("", "/runs"), "/runs");
     }
 }

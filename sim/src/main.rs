@@ -20,6 +20,7 @@ Usage: flow-run-sim [options]
                     optional path_prefix, path_suffix, method, query_contains, rate (0..1), times
   --latency-ms MS   add this latency to every API call
   --dist DIR        a built app to serve beside the API, with SPA fallback
+  --mount PATH      serve the built app under PATH (e.g. /tools/runs/; its <base href> must say so)
   --config-json J   serve J as /config.json instead of the built app's
 Prints `listening on http://HOST:PORT` once ready.";
 
@@ -53,6 +54,12 @@ fn parse_args() -> Result<(String, u16, Options), String> {
             "--api-key" => o.api_key = value,
             "--dist" => o.dist = Some(value.into()),
             "--config-json" => o.config_json = Some(value),
+            "--mount" => {
+                if !value.starts_with('/') {
+                    return Err("--mount takes a path such as /tools/runs/".into());
+                }
+                o.mount = value;
+            }
             "--huge-run" => {
                 let (id, n) = value.split_once('=').ok_or("--huge-run takes ID=COUNT")?;
                 let n = num(n)?;

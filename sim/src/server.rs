@@ -43,6 +43,8 @@ pub struct Options {
     pub faults: Vec<Fault>,
     /// Serve every answer with the strict Content-Security-Policy `STRICT_CSP`.
     pub csp: bool,
+    /// Where the built app is served: `/` or a sub-path such as `/tools/runs/`.
+    pub mount: String,
 }
 
 /// The policy the app must run under: no inline script or style, no eval but WebAssembly's,
@@ -69,6 +71,7 @@ impl Default for Options {
             live_overrides: Vec::new(),
             faults: Vec::new(),
             csp: false,
+            mount: "/".into(),
         }
     }
 }
@@ -693,14 +696,22 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/__sim/csp-reports", get(csp_reports).post(add_csp_report))
         .layer(middleware::from_fn_with_state(sim.clone(), api_gate))
         .with_state(sim.clone());
+    let prefix = sim.opts.mount.trim().trim_end_matches('/').to_string();
     let api = match sim.opts.config_json.clone() {
-        Some(text) => api.route("/config.json", get(move || async move { ([(header::CONTENT_TYPE, "application/json")], text) })),
+        Some(text) => {
+            api.route(&format!("{prefix}/config.json"), get(move || async move { ([(header::CONTENT_TYPE, "application/json")], text) }))
+        }
         None => api,
     };
     let app = match &sim.opts.dist {
         Some(dist) => {
             let index = tower_http::services::ServeFile::new(dist.join("index.html"));
-            api.fallback_service(tower_http::services::ServeDir::new(dist).fallback(index))
+            let files = tower_http::services::ServeDir::new(dist).fallback(index);
+            if prefix.is_empty() {
+                api.fallback_service(files)
+            } else {
+                api.nest_service(&prefix, files).fallback(no_app)
+            }
         }
         None => api.fallback(no_app),
     };

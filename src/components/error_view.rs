@@ -22,7 +22,7 @@ pub fn ErrorView(error: ApiError, #[prop(optional)] on_retry: Option<Callback<()
             {details}
             <p class="error-next">{error.next_step()}</p>
             <div class="error-actions">
-                {to_settings.then(|| view! { <a class="button sign-in-link" href=crate::url_state::settings_href(&crate::browser::current_path())>"Sign in on the Connection page"</a> })}
+                {to_settings.then(|| view! { <a class="button sign-in-link" href=crate::browser::app_href(&crate::url_state::settings_href(&crate::browser::current_path()))>"Sign in on the Connection page"</a> })}
                 {on_retry.map(|cb| view! { <button class="button" on:click=move |_| cb.run(())>"Try again"</button> })}
             </div>
         </div>

@@ -40,14 +40,14 @@ pub fn Header() -> impl IntoView {
     };
     view! {
         <header class="app-header">
-            <a class="brand" href="/runs">"Flow Run Console"</a>
+            <a class="brand" href=crate::browser::app_href("/runs")>"Flow Run Console"</a>
             <nav class="main-nav">
-                <a href="/runs">"Runs"</a>
-                <a href="/settings">"Connection"</a>
+                <a href=crate::browser::app_href("/runs")>"Runs"</a>
+                <a href=crate::browser::app_href("/settings")>"Connection"</a>
             </nav>
             <span class="spacer"></span>
             {budget_note}
-            <a href="/settings" class=move || format!("link-state {}", link.get().css()) data-link-state=move || link.get().css()>
+            <a href=crate::browser::app_href("/settings") class=move || format!("link-state {}", link.get().css()) data-link-state=move || link.get().css()>
                 {move || link.get().label()}
             </a>
             <button class="toggle" on:click=toggle_zone title="Show times in local time or UTC">

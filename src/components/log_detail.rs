@@ -32,7 +32,7 @@ pub fn LogDetail(
     let long = collapsed(&message).map(|head| (head.to_string(), message.len()));
     let msg_for_copy = message.clone();
     let json = json_line(&e);
-    let link = format!("{}{permalink}", browser::origin());
+    let link = format!("{}{}", browser::origin(), browser::app_href(&permalink));
     view! {
         <section class="log-detail" aria-label="Log entry">
             <header>

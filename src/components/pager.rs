@@ -10,7 +10,7 @@ pub fn Pager(meta: PageMeta, href: Callback<u64, String>) -> impl IntoView {
     let last = meta.last_page.max(1);
     let link = move |n: u64, text: String, label: String, enabled: bool| {
         if enabled {
-            view! { <a class="page-link" href=href.run(n) aria-label=label>{text}</a> }.into_any()
+            view! { <a class="page-link" href=crate::browser::app_href(&href.run(n)) aria-label=label>{text}</a> }.into_any()
         } else {
             view! { <span class="page-link disabled" aria-disabled="true">{text}</span> }.into_any()
         }

@@ -31,9 +31,9 @@ pub fn RunTable(
                 Some(false) => view! { <span class="muted">"no"</span> }.into_any(),
                 None => view! { <span class="muted">"–"</span> }.into_any(),
             };
-            let retry_of = run.retry_of.clone().map(|id| view! { <a href=format!("/runs/{id}")>"retry of #"{id.clone()}</a> });
+            let retry_of = run.retry_of.clone().map(|id| view! { <a href=crate::browser::app_href(&format!("/runs/{id}"))>"retry of #"{id.clone()}</a> });
             let retried_as =
-                run.retried_as.iter().map(|l| view! { <a href=format!("/runs/{}", l.id)>"retried as #"{l.id.clone()}</a> }).collect_view();
+                run.retried_as.iter().map(|l| view! { <a href=crate::browser::app_href(&format!("/runs/{}", l.id))>"retried as #"{l.id.clone()}</a> }).collect_view();
             let failed = matches!(run.status, Some(RunStatus::Failure | RunStatus::PartialSuccess)) && !run.problems.is_empty();
             let id = run.id.clone();
             let is_open = {
@@ -104,7 +104,7 @@ pub fn RunTable(
                         }
                     }
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { open2() }>
-                    <td class="col-id"><a href=href>"#"{run.id.clone()}</a></td>
+                    <td class="col-id"><a href=crate::browser::app_href(&href)>"#"{run.id.clone()}</a></td>
                     <td class="col-flow">{flow}</td>
                     <td class="col-version">{version}</td>
                     <td class="col-status">{expander}<StatusBadge status=run.status.clone()/></td>

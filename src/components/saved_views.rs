@@ -67,7 +67,7 @@ pub fn SavedViews(#[prop(into)] current_href: Signal<String>) -> impl IntoView {
                                     </form>
                                 }.into_any()
                             } else {
-                                view! { <a href=v.href.clone()>{v.name.clone()}</a> }.into_any()
+                                view! { <a href=crate::browser::app_href(&v.href)>{v.name.clone()}</a> }.into_any()
                             }}
                             <button type="button" class="link-button" title="Rename" on:click=move |_| renaming.set(Some((n2.clone(), n2.clone())))>"rename"</button>
                             <button type="button" class="link-button" title="Delete" on:click=move |_| {

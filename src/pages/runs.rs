@@ -210,7 +210,7 @@ pub fn RunsPage() -> impl IntoView {
                         return view! {
                             <div class="empty-state">
                                 <p>"Connect to the Patchworks API to see flow runs."</p>
-                                <a class="button primary" href="/settings">"Set up the connection"</a>
+                                <a class="button primary" href=crate::browser::app_href("/settings")>"Set up the connection"</a>
                             </div>
                         }.into_any();
                     }
