@@ -123,6 +123,16 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Browser {
+        Browser::start_with_prefs(json!({})).await
+    }
+
+    /// A browser whose site data is blocked: `localStorage` and `sessionStorage` throw, as in
+    /// strict privacy settings or a sandboxed iframe.
+    pub async fn start_without_storage() -> Browser {
+        Browser::start_with_prefs(json!({"profile.default_content_setting_values.cookies": 2})).await
+    }
+
+    async fn start_with_prefs(prefs: Value) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
         let driver = Command::new(env_path("CHROMEDRIVER"))
             .arg(format!("--port={port}"))
@@ -155,7 +165,7 @@ impl Browser {
         .chain([format!("--user-data-dir={}", profile.display())])
         .collect::<Vec<_>>();
         let mut caps = serde_json::Map::new();
-        caps.insert("goog:chromeOptions".into(), json!({ "args": args }));
+        caps.insert("goog:chromeOptions".into(), json!({ "args": args, "prefs": prefs }));
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&url)

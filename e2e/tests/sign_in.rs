@@ -49,3 +49,40 @@ async fn sign_in_with_a_password_then_browse_with_the_bearer_token() {
     assert!(stores[0].is_null() && stores[1].is_null(), "{stores}");
     b.close().await;
 }
+
+#[tokio::test]
+async fn without_browser_storage_the_app_works_in_memory_and_says_so() {
+    let sim = Sim::start(&["--runs", "50", "--days", "5"]).await;
+    let b = Browser::start_without_storage().await;
+    b.goto(&sim.url("/settings")).await;
+    let blocked = b.client.execute("try { localStorage.length; return false } catch (e) { return true }", vec![]).await.unwrap();
+    assert_eq!(blocked, serde_json::json!(true), "the browser really blocks storage");
+    b.wait_for_text(".storage-unavailable", "kept in memory").await;
+    b.wait_for("#token").await.send_keys(e2e::API_KEY).await.unwrap();
+    b.client.find(Locator::Css("#save-connection")).await.unwrap().click().await.unwrap();
+    b.wait_for_text(".form-status", "kept in memory only").await;
+    // In-app navigation keeps the in-memory token.
+    b.client.find(Locator::Css("header nav a")).await.unwrap().click().await.unwrap();
+    b.wait_for("table.runs tbody tr").await;
+    b.close().await;
+}
+
+#[tokio::test]
+async fn moving_the_api_base_to_another_origin_drops_the_token() {
+    let sim = Sim::start(&["--runs", "50", "--days", "5"]).await;
+    let b = Browser::start().await;
+    b.sign_in(&sim).await;
+    b.goto(&sim.url("/settings")).await;
+    let base = b.wait_for("#api-base").await;
+    base.send_keys("https://elsewhere.invalid").await.unwrap();
+    // Testing would send the saved token to the new origin: it is refused before any request.
+    let before = sim.requests().await.len();
+    b.client.find(Locator::Css("#save-connection")).await.unwrap().click().await.unwrap();
+    b.wait_for_text(".form-status", "token was cleared").await;
+    let stored = b.client.execute("return localStorage.getItem('frc.connection.v1')", vec![]).await.unwrap();
+    let stored = stored.as_str().unwrap_or("");
+    assert!(stored.contains("elsewhere.invalid") && !stored.contains(e2e::API_KEY), "{stored}");
+    assert_eq!(b.client.find(Locator::Css("#token")).await.unwrap().prop("value").await.unwrap().as_deref(), Some(""));
+    assert_eq!(sim.requests().await.len(), before, "nothing was sent with the old token");
+    b.close().await;
+}
