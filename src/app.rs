@@ -1,4 +1,4 @@
-//! The app: state, the header and the routes.
+//! The app: state, the header (or the embed bar) and the routes.
 
 use crate::components::Header;
 use crate::config::AppConfig;
@@ -11,12 +11,21 @@ use leptos_router::path;
 
 #[component]
 pub fn App(config: AppConfig, #[prop(optional)] config_warnings: Vec<String>) -> impl IntoView {
+    let parent_origin = config.embed_parent_origin.clone();
     provide_context(AppState::new(config, config_warnings));
+    let embedded = crate::browser::embedded();
+    if embedded {
+        crate::embed::report_height(parent_origin);
+    }
     view! {
         <Router base=crate::browser::base_path()>
-            <Header/>
-            <main id="main">
+            {if embedded { view! { <EmbedBar/> }.into_any() } else { view! { <Header/> }.into_any() }}
+            <main id="main" class:embedded=embedded>
                 <Routes fallback=NotFoundPage>
+                    // The same views with minimal chrome, for iframes in other pages.
+                    <Route path=path!("/embed/runs") view=RunsPage/>
+                    <Route path=path!("/embed/runs/:id") view=RunPage/>
+                    <Route path=path!("/embed/runs/:id/logs") view=LogsPage/>
                     <Route path=path!("/") view=|| view! { <Redirect path="/runs"/> }/>
                     <Route path=path!("/runs") view=RunsPage/>
                     <Route path=path!("/runs/:id") view=RunPage/>
@@ -27,6 +36,24 @@ pub fn App(config: AppConfig, #[prop(optional)] config_warnings: Vec<String>) ->
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// The embed routes' only chrome: a link to the same view in the full app, in a new tab.
+#[component]
+fn EmbedBar() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let href = move || {
+        let search = location.search.get();
+        let sep = if search.is_empty() || search.starts_with('?') { "" } else { "?" };
+        let path = format!("{}{sep}{search}", location.pathname.get());
+        let path = crate::url_state::strip_base(&crate::browser::base_path(), &path).to_string();
+        crate::browser::full_app_href(&path)
+    };
+    view! {
+        <div class="embed-bar">
+            <a class="open-full" href=href target="_blank" rel="noopener">"Open in Flow Run Console ↗"</a>
+        </div>
     }
 }
 

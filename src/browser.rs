@@ -40,9 +40,33 @@ pub fn base_path() -> String {
     BASE.with(Clone::clone)
 }
 
-/// An app path (`/runs/7`) as a link the browser can follow: with the base path in front.
+/// Whether the page was opened as an embed route (`/embed/…`, in an iframe): then links
+/// and navigation stay on embed routes, and the chrome is minimal.
+pub fn embedded() -> bool {
+    thread_local! {
+        static EMBEDDED: bool = crate::url_state::is_embed_path(&current_path());
+    }
+    EMBEDDED.with(|e| *e)
+}
+
+/// The route to navigate to for app path `path` (`/runs/7`): the embed route when embedded.
+pub fn route(path: &str) -> String {
+    if embedded() {
+        crate::url_state::embed_route(path)
+    } else {
+        path.to_string()
+    }
+}
+
+/// An app path (`/runs/7`) as a link the browser can follow: with the base path in front,
+/// and on the embed route when embedded.
 pub fn app_href(path: &str) -> String {
-    format!("{}{path}", base_path())
+    format!("{}{}", base_path(), route(path))
+}
+
+/// The full app's link for app path `path`, also from an embed route (for "open in new tab").
+pub fn full_app_href(path: &str) -> String {
+    format!("{}{}{}", origin(), base_path(), crate::url_state::full_route(path))
 }
 
 /// The document's base URL (for files beside `index.html`, which may sit under a sub-path).

@@ -15,6 +15,9 @@ pub struct AppConfig {
     pub time_zone: Zone,
     pub request_timeout_ms: u32,
     pub requests_per_minute: u32,
+    /// Where an embedded view posts its height: the host page's origin. `None`: the
+    /// referrer's origin (the page that framed it), if the browser gives one.
+    pub embed_parent_origin: Option<String>,
 }
 
 impl Default for AppConfig {
@@ -26,6 +29,7 @@ impl Default for AppConfig {
             time_zone: Zone::Local,
             request_timeout_ms: 15_000,
             requests_per_minute: 120,
+            embed_parent_origin: None,
         }
     }
 }
@@ -77,6 +81,16 @@ impl AppConfig {
                 None => warnings.push(format!("timeZone {v} is neither \"local\" nor \"utc\"; using local")),
             }
         }
+        if let Some(v) = f.get(&["embedParentOrigin", "embed_parent_origin"]) {
+            match as_string(v).map(|s| s.trim().trim_end_matches('/').to_string()) {
+                Some(s) if s == "*" || crate::session::origin_of(&s).is_some_and(|o| o == s.to_ascii_lowercase()) => {
+                    cfg.embed_parent_origin = Some(s)
+                }
+                _ => {
+                    warnings.push(format!("embedParentOrigin {v} is not an origin such as https://intranet.example; using the referrer's"))
+                }
+            }
+        }
         (cfg, warnings)
     }
 }
@@ -94,6 +108,10 @@ mod tests {
         assert_eq!(c.api_base, "https://api.example");
         assert_eq!((c.page_size, c.refresh_seconds, c.request_timeout_ms), (50, 30, 5000));
         assert_eq!(c.time_zone, Zone::Utc);
+        let (c, w) = AppConfig::from_json(r#"{"embedParentOrigin": "https://intranet.example/"}"#);
+        assert!(w.is_empty());
+        assert_eq!(c.embed_parent_origin.as_deref(), Some("https://intranet.example"));
+        assert_eq!(AppConfig::from_json(r#"{"embedParentOrigin": "https://intranet.example/page"}"#).1.len(), 1);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod browser;
 pub mod chart;
 pub mod components;
 pub mod config;
+pub mod embed;
 pub mod format;
 pub mod logs;
 pub mod pages;

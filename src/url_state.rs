@@ -485,6 +485,33 @@ pub fn strip_base<'a>(base: &str, path: &'a str) -> &'a str {
     }
 }
 
+/// Where embed routes live: `/embed/runs…` shows `/runs…` with minimal chrome.
+pub const EMBED_PREFIX: &str = "/embed";
+
+/// Whether an app path is an embed route.
+pub fn is_embed_path(path: &str) -> bool {
+    path == EMBED_PREFIX || path.starts_with("/embed/") || path.starts_with("/embed?")
+}
+
+/// The route of app path `path` in embed mode: run views stay embedded, everything else
+/// (the Connection page) is the full app's.
+pub fn embed_route(path: &str) -> String {
+    if path.starts_with("/runs") && !is_embed_path(path) {
+        format!("{EMBED_PREFIX}{path}")
+    } else {
+        path.to_string()
+    }
+}
+
+/// The full app's path of an embed route (`/embed/runs/7` → `/runs/7`).
+pub fn full_route(path: &str) -> &str {
+    match path.strip_prefix(EMBED_PREFIX) {
+        Some(rest) if rest.starts_with('/') => rest,
+        Some(rest) if rest.is_empty() || rest.starts_with('?') => "/runs",
+        _ => path,
+    }
+}
+
 /// The Connection page, asked to come back to `path` after signing in.
 pub fn settings_href(path: &str) -> String {
     match safe_next(path) {
@@ -756,5 +783,16 @@ mod tests {
         assert_eq!(strip_base("/tools/runs", "/tools/runs"), "/");
         assert_eq!(strip_base("/tools/runs", "/tools/runsx"), "/tools/runsx");
         assert_eq!(strip_base("", "/runs"), "/runs");
+    }
+
+    #[test]
+    fn embed_routes() {
+        assert!(is_embed_path("/embed/runs?status=3") && is_embed_path("/embed") && !is_embed_path("/embedded"));
+        assert_eq!(embed_route("/runs/7?x=1"), "/embed/runs/7?x=1");
+        assert_eq!(embed_route("/embed/runs"), "/embed/runs");
+        assert_eq!(embed_route("/settings"), "/settings");
+        assert_eq!(full_route("/embed/runs/7/logs?q=a"), "/runs/7/logs?q=a");
+        assert_eq!(full_route("/embed"), "/runs");
+        assert_eq!(full_route("/runs"), "/runs");
     }
 }

@@ -251,7 +251,10 @@ pub fn LogsPage() -> impl IntoView {
     let parsed = Memo::new(move |_| query.with(|q| LogsView::from_pairs(q.into_iter().map(|(k, v)| (k.as_ref(), v)))));
     let view_state = Memo::new(move |_| parsed.with(|(v, _)| v.clone()));
     let go = Callback::new(move |(v, replace): (LogsView, bool)| {
-        navigate(&v.href(&run_id.get_untracked()), NavigateOptions { replace, scroll: false, ..NavigateOptions::default() })
+        navigate(
+            &browser::route(&v.href(&run_id.get_untracked())),
+            NavigateOptions { replace, scroll: false, ..NavigateOptions::default() },
+        )
     });
 
     let alive = Arc::new(AtomicBool::new(true));

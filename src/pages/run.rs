@@ -87,7 +87,8 @@ pub fn RunPage() -> impl IntoView {
                 }.into_any(),
                 Some(Err(e)) => view! { <ErrorView error=e on_retry=retry/> }.into_any(),
                 Some(Ok((r, now))) => view! {
-                    <RunActions run=r.clone() client=Signal::derive(move || app.client()) outcome on_done=refreshed/>
+                    // Embedded views are read-only.
+                    {(!browser::embedded()).then(|| view! { <RunActions run=r.clone() client=Signal::derive(move || app.client()) outcome on_done=refreshed/> })}
                     <RunSummary run=r now_ms=now/>
                 }.into_any(),
             }}

@@ -34,7 +34,7 @@ pub fn RunsPage() -> impl IntoView {
     let go = {
         let navigate = navigate.clone();
         Callback::new(move |(v, replace): (RunsView, bool)| {
-            navigate(&v.href(default_per_page), NavigateOptions { replace, scroll: false, ..NavigateOptions::default() })
+            navigate(&browser::route(&v.href(default_per_page)), NavigateOptions { replace, scroll: false, ..NavigateOptions::default() })
         })
     };
 
@@ -158,7 +158,7 @@ pub fn RunsPage() -> impl IntoView {
     let on_open = {
         let navigate = navigate.clone();
         Callback::new(move |id: String| {
-            navigate(&format!("/runs/{}", crate::api::query::encode_component(&id)), NavigateOptions::default())
+            navigate(&browser::route(&format!("/runs/{}", crate::api::query::encode_component(&id))), NavigateOptions::default())
         })
     };
     let toggle_sort = Callback::new(move |_| {
@@ -197,7 +197,9 @@ pub fn RunsPage() -> impl IntoView {
             </div>
             <FilterBar view=view_state on_change=go zone=zone/>
             <StatusChart view=view_state on_change=go/>
-            <SavedViews current_href=Signal::derive(move || view_state.with(|v| RunsView { page: 1, ..v.clone() }.href(default_per_page)))/>
+            {(!browser::embedded()).then(|| view! {
+                <SavedViews current_href=Signal::derive(move || view_state.with(|v| RunsView { page: 1, ..v.clone() }.href(default_per_page)))/>
+            })}
             {move || parsed.with(|(_, notices)| (!notices.is_empty()).then(|| view! {
                 <ul class="notice" role="status">{notices.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view()}</ul>
             }))}

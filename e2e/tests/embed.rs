@@ -1,0 +1,104 @@
+//! Iframe embedding: minimal chrome, same URL filters, read-only, links to the full app in a
+//! new tab, navigation that stays embedded, and the content height posted to the host.
+
+use e2e::{Browser, Sim};
+use fantoccini::Locator;
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const HOST: &str = r#"<!doctype html>
+<html><head><title>Host page</title></head>
+<body>
+<h1 id="host-title">Operations dashboard</h1>
+<iframe id="frame" src="/embed/runs?status=3&amp;per_page=10" style="width: 1000px; height: 150px; border: 0"></iframe>
+<script>
+  window.__heights = [];
+  addEventListener('message', (e) => {
+    if (e.data && e.data.type === 'flow-run-console:height') {
+      window.__heights.push(e.data);
+      document.getElementById('frame').style.height = e.data.height + 'px';
+    }
+  });
+</script>
+</body></html>"#;
+
+fn host_dist() -> PathBuf {
+    let src = PathBuf::from(std::env::var_os("FRC_DIST").expect("FRC_DIST"));
+    let dst = std::env::temp_dir().join(format!("frc-embed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dst);
+    std::fs::create_dir_all(&dst).unwrap();
+    for e in std::fs::read_dir(&src).unwrap().flatten() {
+        if e.path().is_file() {
+            std::fs::copy(e.path(), dst.join(e.file_name())).unwrap();
+        }
+    }
+    std::fs::write(dst.join("host.html"), HOST).unwrap();
+    dst
+}
+
+async fn heights(b: &Browser) -> Vec<serde_json::Value> {
+    b.client.execute("return window.__heights || []", vec![]).await.unwrap().as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_iframe_embed_reports_its_height_and_stays_embedded() {
+    let dist = host_dist();
+    let sim = Sim::start(&["--runs", "200", "--days", "3", "--seed", "6", "--frozen", "--dist", dist.to_str().unwrap()]).await;
+    let b = Browser::start().await;
+    b.sign_in(&sim).await;
+    b.goto(&sim.url("/host.html")).await;
+    b.wait_for("#host-title").await;
+    // The frame reports its height once its table is there; the host sizes the frame with it.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let h = heights(&b).await;
+        if h.last().and_then(|m| m["height"].as_i64()).unwrap_or(0) > 300 {
+            assert_eq!(h.last().unwrap()["path"], json!("/embed/runs?status=3&per_page=10"));
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no height over 300 px was posted: {h:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.client.enter_frame(0).await.unwrap();
+    b.wait_for("table.runs tbody tr").await;
+    assert_eq!(b.count("header.app-header").await, 0, "no app header in an embed");
+    assert_eq!(b.count(".saved-views").await, 0);
+    let rows = b.count("table.runs tbody tr").await;
+    assert!((1..=10).contains(&rows), "{rows} rows");
+    let badges: Vec<String> = b
+        .client
+        .execute("return [...document.querySelectorAll('table.runs tbody .badge')].map(e => e.textContent)", vec![])
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(!badges.is_empty() && badges.iter().all(|t| t.contains("Failure")), "the URL's filter applies: {badges:?}");
+    let open = b.wait_for(".embed-bar a.open-full").await;
+    assert_eq!(open.attr("target").await.unwrap().as_deref(), Some("_blank"));
+    assert_eq!(open.attr("href").await.unwrap(), Some(sim.url("/runs?status=3&per_page=10")));
+    // The reported height is the content's.
+    let body = b.client.execute("return document.body.offsetHeight", vec![]).await.unwrap();
+    b.client.enter_parent_frame().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(heights(&b).await.last().unwrap()["height"], body);
+
+    // A run opened inside the frame stays embedded and read-only.
+    b.client.enter_frame(0).await.unwrap();
+    let link = b.wait_for("table.runs tbody td.col-id a").await;
+    assert!(link.attr("href").await.unwrap().unwrap().starts_with("/embed/runs/"));
+    link.click().await.unwrap();
+    b.wait_for("dl.summary").await;
+    // (WebDriver's current URL is the top page's; the frame's own location tells.)
+    let frame_path = b.client.execute("return location.pathname", vec![]).await.unwrap();
+    assert!(frame_path.as_str().unwrap_or("").starts_with("/embed/runs/"), "{frame_path}");
+    assert_eq!(b.count(".action-retry").await + b.count(".action-stop").await, 0, "embeds are read-only");
+    b.client.enter_parent_frame().await.unwrap();
+    assert_eq!(b.path().await, "/host.html", "the host page did not move");
+    assert!(b.client.find(Locator::Css("#host-title")).await.is_ok());
+    b.close().await;
+    let _ = std::fs::remove_dir_all(dist);
+}
