@@ -166,3 +166,10 @@ pub fn copy_text(text: &str) {
 pub fn page_hidden() -> bool {
     web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden)
 }
+
+/// A User Timing mark (`performance.mark`), which benchmarks read; nothing else uses it.
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}

@@ -25,3 +25,17 @@ fn main() {
         leptos::mount::mount_to_body(move || view! { <App config config_warnings/> });
     });
 }
+
+/// The bytes of WebAssembly memory the app holds, for benchmarks (the JS heap does not count
+/// it): `wasmBindings.frcWasmMemoryBytes()`.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = frcWasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        core::arch::wasm32::memory_size(0) as f64 * 65_536.0
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.0
+    }
+}

@@ -12,9 +12,30 @@ const CACHE_ENTRIES: usize = 20;
 const W: f64 = 800.0;
 const H: f64 = 100.0;
 
+/// Single counts kept for a filter set that was left before its chart was complete.
+const PARTIAL_ENTRIES: usize = 200;
+
+/// One count: (filter set and span, bucket, series).
+type CountKey = (String, usize, u8);
+
 thread_local! {
     /// Counts per filter set and span, kept while the app runs.
     static CACHE: RefCell<Vec<(String, Vec<Bar>)>> = const { RefCell::new(Vec::new()) };
+    /// Single counts (filter set and span, bucket, series), so that a chart left half counted
+    /// (the user opened a run) resumes on return instead of counting again.
+    static PARTIAL: RefCell<Vec<(CountKey, u64)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn partial(key: &CountKey) -> Option<u64> {
+    PARTIAL.with(|p| p.borrow().iter().find(|(k, _)| k == key).map(|(_, n)| *n))
+}
+
+fn remember_partial(key: CountKey, n: u64) {
+    PARTIAL.with(|p| {
+        let mut p = p.borrow_mut();
+        p.insert(0, (key, n));
+        p.truncate(PARTIAL_ENTRIES);
+    });
 }
 
 fn cached(key: &str) -> Option<Vec<Bar>> {
@@ -85,16 +106,22 @@ pub fn StatusChart(#[prop(into)] view: Signal<RunsView>, on_change: Callback<Vie
                     return;
                 }
                 let statuses = series.map(|s| s.statuses());
+                let slot = match series {
+                    None => 0,
+                    Some(Series::Success) => 1,
+                    _ => 2,
+                };
+                let count_key = (key.clone(), *i, slot as u8);
+                if let Some(count) = partial(&count_key) {
+                    totals[*i][slot] = count;
+                    continue;
+                }
                 let Some(q) = count_query(&v, spans[*i], statuses.as_deref()) else { continue };
                 match client.list_runs(&q, None).await {
                     Ok(page) => {
                         let count = page.meta.total.unwrap_or(page.items.len() as u64);
-                        let slot = match series {
-                            None => 0,
-                            Some(Series::Success) => 1,
-                            _ => 2,
-                        };
                         totals[*i][slot] = count;
+                        remember_partial(count_key, count);
                     }
                     Err(e) => {
                         if generation.try_get_value() == Some(my_gen) {

@@ -7,6 +7,10 @@ use std::process::Command;
 
 /// The first-load budget (issue: benchmarks): everything fetched before the table is usable.
 pub const GZIP_BUDGET_BYTES: u64 = 150 * 1024;
+/// A ratchet while the app is over the budget: CI fails when the first load grows past this
+/// (392,475 B gzip when it was set, plus 2 %). Lower it as the size comes down; never raise
+/// it without a reason written here.
+pub const SIZE_CEILING_BYTES: u64 = 400_000;
 
 pub fn dist_dir() -> PathBuf {
     root().join("dist")

@@ -15,7 +15,9 @@ const HELP: &str = "cargo xtask <command>
   demo [--port P] [--runs N] [--seed S]
                    set up, build, and serve the app with the simulator on 127.0.0.1
   sim [args..]     run the simulator alone (for `trunk serve`); args go to flow-run-sim
-  test             every test layer: fmt, clippy, native, browser (wasm) and end-to-end";
+  test             every test layer: fmt, clippy, native, browser (wasm) and end-to-end
+  bench [--short]  build the release app, measure size, speed and scale in headless Chromium
+                   against the simulator; writes target/bench/report.json and report.md";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,6 +27,7 @@ fn main() {
         Some("demo") => demo(&args[1..]),
         Some("sim") => sim(&args[1..]),
         Some("test") => test::test_all(),
+        Some("bench") => bench(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{HELP}");
             Ok(())
@@ -35,6 +38,30 @@ fn main() {
         eprintln!("\x1b[31merror:\x1b[0m {e}");
         std::process::exit(1);
     }
+}
+
+/// `cargo xtask bench`: the figures the README quotes (`--short`: one quick pass, for CI).
+fn bench(args: &[String]) -> Result {
+    let short = args.iter().any(|a| a == "--short");
+    let tc = setup::setup()?;
+    build::build_app(&tc)?;
+    bench_with(&tc, short, &sim_binary(if short { "dev" } else { "native" })?)
+}
+
+pub fn bench_with(tc: &setup::Toolchain, short: bool, sim: &std::path::Path) -> Result {
+    let out = root().join("target").join("bench");
+    step(&format!("benchmarks{} → {}", if short { " (short)" } else { "" }, out.display()));
+    let mut c = Command::new("cargo");
+    c.current_dir(root()).args(["run", "--quiet", "-p", "e2e", "--bin", "bench"]);
+    if !short {
+        c.args(["--profile", "native"]);
+    }
+    c.arg("--").arg("--out").arg(&out);
+    if short {
+        c.arg("--short");
+    }
+    c.env("FRC_SIM_BIN", sim).env("FRC_DIST", build::dist_dir()).env("CHROMEDRIVER", &tc.chromedriver);
+    run(&mut c)
 }
 
 fn sim_binary(profile: &str) -> Result<std::path::PathBuf> {

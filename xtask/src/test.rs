@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every test layer, in the order that fails fastest.
 
-use crate::build::{build_app, dist_dir, GZIP_BUDGET_BYTES};
+use crate::build::{build_app, dist_dir, GZIP_BUDGET_BYTES, SIZE_CEILING_BYTES};
 use crate::setup::setup;
 use crate::util::{root, run, run_counted, step, Result, Tally};
 use std::process::Command;
@@ -46,9 +46,15 @@ pub fn test_all() -> Result {
     step("building the release app and the simulator for end-to-end tests");
     let sizes = build_app(&tc)?;
     let (_, gz, _) = sizes.total();
+    if gz > SIZE_CEILING_BYTES {
+        return Err(format!(
+            "the first load grew to {gz} bytes gzip, over the ceiling of {SIZE_CEILING_BYTES} (budget: {GZIP_BUDGET_BYTES}); cut it before adding more"
+        ));
+    }
     if gz > GZIP_BUDGET_BYTES {
-        // Reported, not yet enforced: the size work and its CI guard belong to the benchmarks issue.
-        eprintln!("note: first load is {gz} bytes gzip, over the {GZIP_BUDGET_BYTES}-byte budget");
+        eprintln!(
+            "note: first load is {gz} bytes gzip: under the ceiling of {SIZE_CEILING_BYTES}, over the {GZIP_BUDGET_BYTES}-byte budget"
+        );
     }
     run(&mut cargo(&["build", "--quiet", "-p", "flow-run-sim"]))?;
     lap("release build", &mut timings);
@@ -60,9 +66,13 @@ pub fn test_all() -> Result {
     step("layer 3: end-to-end in Chromium through WebDriver, against the simulator");
     let sim = crate::util::target_dir().join("debug").join("flow-run-sim");
     let mut e2e = cargo(&["test", "-p", "e2e", "--", "--test-threads=2"]);
-    e2e.env("FRC_SIM_BIN", sim).env("FRC_DIST", dist_dir()).env("CHROMEDRIVER", &tc.chromedriver);
+    e2e.env("FRC_SIM_BIN", &sim).env("FRC_DIST", dist_dir()).env("CHROMEDRIVER", &tc.chromedriver);
     run_counted(&mut e2e, &mut tally)?;
     lap("end-to-end tests", &mut timings);
+
+    // The benchmark, once and small: it must keep working; its timings are not asserted.
+    crate::bench_with(&tc, true, &sim)?;
+    lap("benchmarks (short)", &mut timings);
 
     eprintln!();
     for (name, secs) in &timings {

@@ -1,0 +1,412 @@
+//! `cargo xtask bench`: size, speed and scale figures of the built app against the
+//! simulator, in headless Chromium. Writes `report.json` and `report.md` to the directory
+//! given with `--out`. `--short` runs every measurement once at small sizes (CI uses it to
+//! keep the benchmark working); the full run is what the README quotes.
+//!
+//! Timings are taken in the page (`performance.now()`, User Timing marks, MutationObserver,
+//! requestAnimationFrame), not by the WebDriver round trips around them.
+
+use e2e::{Browser, Sim, API_KEY};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+struct Opts {
+    out: PathBuf,
+    short: bool,
+}
+
+fn opts() -> Opts {
+    let mut out = PathBuf::from("target/bench");
+    let mut short = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--out" => out = PathBuf::from(args.next().expect("--out DIR")),
+            "--short" => short = true,
+            other => panic!("unknown option {other}; use --out DIR and --short"),
+        }
+    }
+    Opts { out, short }
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    percentile(v, 50.0)
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let rank = ((p / 100.0) * (v.len() - 1) as f64).round() as usize;
+    v[rank.min(v.len() - 1)]
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+async fn js_async(b: &Browser, script: &str) -> Value {
+    b.client.execute_async(script, vec![]).await.unwrap_or_else(|e| panic!("async script failed: {e}\n{script}"))
+}
+
+/// Stores the API key on the simulator's origin without loading the app (so the next load is cold).
+async fn key_without_app(b: &Browser, sim: &Sim) {
+    b.goto(&sim.url("/__sim/faults")).await;
+    b.store_key(API_KEY).await;
+}
+
+/// 1. Transfer size of a first load: every file `index.html` pulls in before the table.
+fn sizes(dist: &Path) -> Value {
+    let mut files = Vec::new();
+    let (mut raw, mut gz, mut br) = (0u64, 0u64, 0u64);
+    let mut names: Vec<_> = std::fs::read_dir(dist).expect("dist").flatten().map(|e| e.path()).collect();
+    names.sort();
+    for p in names {
+        let ext = p.extension().and_then(|x| x.to_str()).unwrap_or_default();
+        if !matches!(ext, "html" | "js" | "wasm" | "css" | "json") || !p.is_file() {
+            continue;
+        }
+        let size = |q: PathBuf| std::fs::metadata(q).map(|m| m.len()).unwrap_or(0);
+        let (r, g, b) = (size(p.clone()), size(p.with_extension(format!("{ext}.gz"))), size(p.with_extension(format!("{ext}.br"))));
+        raw += r;
+        gz += g;
+        br += b;
+        files.push(json!({"file": p.file_name().unwrap().to_string_lossy(), "raw": r, "gzip": g, "brotli": b}));
+    }
+    json!({"files": files, "raw": raw, "gzip": gz, "brotli": br, "gzip_budget": 150 * 1024, "within_budget": gz <= 150 * 1024})
+}
+
+/// 2. Navigation start to 100 rows, cold, and the same API answer fetched and parsed alone.
+async fn table(sim: &Sim, loads: usize) -> Value {
+    let mut to_table = Vec::new();
+    let mut floor = Vec::new();
+    for _ in 0..loads {
+        let b = Browser::start().await;
+        key_without_app(&b, sim).await;
+        b.goto(&sim.url("/runs?per_page=100")).await;
+        let t = js_async(
+            &b,
+            r#"const done = arguments[0];
+               const ready = () => document.querySelectorAll('table.runs:not(.skeleton) tbody tr').length >= 100
+                   && performance.getEntriesByName('frc:runs-table').length > 0;
+               const finish = () => done(performance.getEntriesByName('frc:runs-table')[0].startTime);
+               if (ready()) finish(); else new MutationObserver((_, o) => { if (ready()) { o.disconnect(); finish(); } })
+                   .observe(document.body, {childList: true, subtree: true});"#,
+        )
+        .await;
+        to_table.push(t.as_f64().unwrap_or(f64::NAN));
+        // The network's floor: the app's own table request, fetched and parsed by the page alone.
+        let q = sim.api_requests().await.into_iter().rev().find(e2e::is_table_call).map(|c| c["query"].as_str().unwrap_or("").to_string());
+        let url = format!("/api/v1/flow-runs?{}", q.unwrap_or_default());
+        let f = b
+            .client
+            .execute_async(
+                r#"const [url, key, done] = arguments; const t0 = performance.now();
+                   fetch(url, {headers: {Authorization: key}, cache: 'no-store'}).then(r => r.json()).then(() => done(performance.now() - t0));"#,
+                vec![json!(url), json!(API_KEY)],
+            )
+            .await
+            .expect("fetch runs");
+        floor.push(f.as_f64().unwrap_or(f64::NAN));
+        b.close().await;
+    }
+    let (t, f) = (median(&mut to_table), median(&mut floor));
+    json!({"loads": loads, "median_ms": round1(t), "fetch_and_parse_median_ms": round1(f), "ratio": round1(t / f), "all_ms": to_table.iter().map(|x| round1(*x)).collect::<Vec<_>>()})
+}
+
+/// 3. Filter change to updated table: toggle the "Failure" status chip back and forth.
+async fn filter_changes(sim: &Sim, changes: usize) -> Value {
+    let b = Browser::start().await;
+    key_without_app(&b, sim).await;
+    b.goto(&sim.url("/runs?per_page=100")).await;
+    b.wait_for("table.runs:not(.skeleton) tbody tr").await;
+    let mut times = Vec::new();
+    for _ in 0..changes {
+        let t = js_async(
+            &b,
+            r#"const done = arguments[0];
+               const marks = () => performance.getEntriesByName('frc:runs-table').length;
+               const before = marks();
+               const chip = [...document.querySelectorAll('button.chip-toggle')].find(c => c.textContent.includes('Failure'));
+               const t0 = performance.now();
+               chip.click();
+               const check = () => { if (marks() > before) done(performance.now() - t0); else requestAnimationFrame(check); };
+               requestAnimationFrame(check);"#,
+        )
+        .await;
+        times.push(t.as_f64().unwrap_or(f64::NAN));
+    }
+    b.close().await;
+    json!({"changes": changes, "median_ms": round1(median(&mut times.clone())), "p95_ms": round1(percentile(&mut times, 95.0))})
+}
+
+/// 4. The log viewer at one size: load-all, peak memory, most DOM elements, scroll frames, search.
+async fn log_viewer(sim: &Sim, run: u64, entries: u64) -> Value {
+    let b = Browser::start().await;
+    key_without_app(&b, sim).await;
+    b.goto(&sim.url(&format!("/runs/{run}/logs"))).await;
+    b.wait_for(".log-row").await;
+    b.wait_for("#load-all").await;
+    let load = js_async(
+        &b,
+        r#"const done = arguments[0];
+           const sample = () => ({heap: (performance.memory || {}).usedJSHeapSize || 0,
+               wasm: window.wasmBindings && window.wasmBindings.frcWasmMemoryBytes ? window.wasmBindings.frcWasmMemoryBytes() : 0,
+               dom: document.getElementsByTagName('*').length, rows: document.querySelectorAll('.log-row').length});
+           let peak = sample();
+           const timer = setInterval(() => { const s = sample();
+               peak = {heap: Math.max(peak.heap, s.heap), wasm: Math.max(peak.wasm, s.wasm), dom: Math.max(peak.dom, s.dom), rows: Math.max(peak.rows, s.rows)}; }, 50);
+           const t0 = performance.now();
+           document.getElementById('load-all').click();
+           const confirm = document.getElementById('load-confirm'); if (confirm) confirm.click();
+           const tick = () => { const c = document.getElementById('load-confirm'); if (c) c.click();
+               const el = document.getElementById('loaded-all');
+               if (el) { clearInterval(timer); const s = sample();
+                   done({ms: performance.now() - t0, heap: Math.max(peak.heap, s.heap), wasm: Math.max(peak.wasm, s.wasm), dom: Math.max(peak.dom, s.dom), rows: Math.max(peak.rows, s.rows), text: el.textContent}); }
+               else setTimeout(tick, 20); };
+           tick();"#,
+    )
+    .await;
+    let frames = js_async(
+        &b,
+        r#"const done = arguments[0]; const s = document.querySelector('.log-scroll');
+           const steps = 600; const total = s.scrollHeight - s.clientHeight; let i = 0; let last = performance.now(); const d = [];
+           const frame = (t) => { d.push(t - last); last = t; i++; s.scrollTop = total * i / steps;
+               if (i <= steps) requestAnimationFrame(frame); else done(d.slice(1)); };
+           requestAnimationFrame((t) => { last = t; requestAnimationFrame(frame); });"#,
+    )
+    .await;
+    let mut f: Vec<f64> = frames.as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default();
+    // A term only the last few entries have: their ordinal (the simulator puts it in every message).
+    let term = format!("{}", entries - 5);
+    let search = b
+        .client
+        .execute_async(
+            r#"const [term, done] = arguments; const input = document.getElementById('log-search');
+               const count = () => document.querySelector('.match-count').textContent;
+               const t0 = performance.now(); input.value = term; input.dispatchEvent(new Event('input', {bubbles: true}));
+               const check = () => { if (count().includes('match')) { done({ms: performance.now() - t0, text: count()}); return true; } return false; };
+               if (!check()) new MutationObserver((_, o) => { if (check()) o.disconnect(); })
+                   .observe(document.body, {childList: true, subtree: true, characterData: true});"#,
+            vec![json!(term)],
+        )
+        .await
+        .expect("search");
+    b.close().await;
+    let mb = |v: &Value| round1(v.as_f64().unwrap_or(0.0) / 1_048_576.0);
+    json!({
+        "entries": entries,
+        "load_all_ms": round1(load["ms"].as_f64().unwrap_or(f64::NAN)),
+        "loaded": load["text"],
+        "peak_js_heap_mb": mb(&load["heap"]),
+        "peak_wasm_memory_mb": mb(&load["wasm"]),
+        "max_dom_elements": load["dom"],
+        "max_row_elements": load["rows"],
+        "scroll_frames": f.len(),
+        "frame_p50_ms": round1(percentile(&mut f, 50.0)),
+        "frame_p95_ms": round1(percentile(&mut f, 95.0)),
+        "frame_worst_ms": round1(f.iter().copied().fold(0.0, f64::max)),
+        "search_ms": round1(search["ms"].as_f64().unwrap_or(f64::NAN)),
+        "search_result": search["text"],
+    })
+}
+
+/// 5. Requests of a walk: table → run → logs → back → back.
+async fn walk(sim: &Sim) -> Value {
+    let b = Browser::start().await;
+    key_without_app(&b, sim).await;
+    let before = sim.api_requests().await.len();
+    b.goto(&sim.url("/runs")).await;
+    b.wait_for("table.runs:not(.skeleton) tbody td.col-id a").await.click().await.expect("open a run");
+    b.wait_for("dl.summary").await;
+    b.wait_for("a.button[href$='/logs']").await.click().await.expect("open the logs");
+    b.wait_for(".log-row").await;
+    b.client.back().await.expect("back");
+    b.wait_for("dl.summary").await;
+    b.client.back().await.expect("back");
+    b.wait_for("table.runs:not(.skeleton) tbody tr").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let calls: Vec<Value> = sim.api_requests().await.into_iter().skip(before).collect();
+    b.close().await;
+    let count = |f: &dyn Fn(&Value) -> bool| calls.iter().filter(|c| f(c)).count();
+    json!({
+        "total": calls.len(),
+        "run_table_pages": count(&e2e::is_table_call),
+        "status_chart_counts": count(&|c| c["path"] == "/api/v1/flow-runs" && !e2e::is_table_call(c)),
+        "run": count(&|c| { let p = c["path"].as_str().unwrap_or(""); p.starts_with("/api/v1/flow-runs/") && !p.contains("/flow-run-logs") }),
+        "log_pages": count(&|c| c["path"].as_str().unwrap_or("").contains("/flow-run-logs")),
+    })
+}
+
+/// 6. The simulator: a page of 100 runs, unfiltered and filtered, at its size.
+async fn sim_latency(sim: &Sim, runs: u64, n: usize) -> Value {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut one = |filtered: bool| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let page = 1 + seed % (runs / 100).max(1);
+        if filtered {
+            format!("/api/v1/flow-runs?filter%5Bstatus%5D=3&per_page=100&page={}", 1 + page % 50)
+        } else {
+            format!("/api/v1/flow-runs?per_page=100&page={page}")
+        }
+    };
+    let mut out = json!({"runs": runs, "requests": n});
+    for (name, filtered) in [("unfiltered", false), ("filtered_status", true)] {
+        // The first filtered request builds the simulator's match cache: time it apart.
+        let first = Instant::now();
+        sim.api("GET", &one(filtered)).await;
+        let first_ms = first.elapsed().as_secs_f64() * 1000.0;
+        let mut t = Vec::new();
+        for _ in 0..n {
+            let path = one(filtered);
+            let s = Instant::now();
+            sim.api("GET", &path).await;
+            t.push(s.elapsed().as_secs_f64() * 1000.0);
+        }
+        out[name] = json!({"first_ms": round1(first_ms), "median_ms": round1(percentile(&mut t, 50.0)), "p99_ms": round1(percentile(&mut t, 99.0))});
+    }
+    out
+}
+
+fn machine() -> Value {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let chromium = std::process::Command::new("chromium")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let date = std::process::Command::new("date")
+        .arg("-u")
+        .arg("+%Y-%m-%d %H:%M UTC")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    json!({"cpu": cpu, "cores": cores, "chromium": chromium, "date": date})
+}
+
+fn markdown(r: &Value) -> String {
+    let m = &r["machine"];
+    let s = &r["size"];
+    let t = &r["table"];
+    let f = &r["filter_change"];
+    let w = &r["walk"];
+    let l = &r["sim_latency"];
+    let mut md = format!(
+        "# Benchmarks\n\n{} · {} cores · {} · {}{}\n\n",
+        m["cpu"].as_str().unwrap_or("?"),
+        m["cores"],
+        m["chromium"].as_str().unwrap_or("?"),
+        m["date"].as_str().unwrap_or("?"),
+        if r["short"] == json!(true) { " · **short run** (CI check, not the figures to quote)" } else { "" }
+    );
+    md += &format!(
+        "| figure | value |\n| --- | --- |\n\
+         | first load, raw / gzip / brotli | {} / {} / {} B (budget 150 KB gzip: {}) |\n\
+         | navigation start → 100 rows (median of {} cold loads) | {} ms |\n\
+         | the same API answer fetched and parsed alone (median) | {} ms (app ÷ floor: {}×) |\n\
+         | filter change → updated table (median / p95 of {}) | {} / {} ms |\n\
+         | requests of table → run → logs → back → back | {} ({} table pages, {} chart counts, {} run, {} log pages) |\n\
+         | simulator, {} runs: page of 100, median / p99 | {} / {} ms; filtered {} / {} ms (first filtered: {} ms) |\n",
+        s["raw"],
+        s["gzip"],
+        s["brotli"],
+        if s["within_budget"] == json!(true) { "within" } else { "over" },
+        t["loads"],
+        t["median_ms"],
+        t["fetch_and_parse_median_ms"],
+        t["ratio"],
+        f["changes"],
+        f["median_ms"],
+        f["p95_ms"],
+        w["total"],
+        w["run_table_pages"],
+        w["status_chart_counts"],
+        w["run"],
+        w["log_pages"],
+        l["runs"],
+        l["unfiltered"]["median_ms"],
+        l["unfiltered"]["p99_ms"],
+        l["filtered_status"]["median_ms"],
+        l["filtered_status"]["p99_ms"],
+        l["filtered_status"]["first_ms"],
+    );
+    md += "\nLog viewer, load all:\n\n| entries | load-all | peak JS heap | peak wasm memory | most DOM elements (rows) | scroll frames p50 / p95 / worst | search near the end |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
+    for v in r["log_viewer"].as_array().cloned().unwrap_or_default() {
+        md += &format!(
+            "| {} | {} ms | {} MB | {} MB | {} ({}) | {} / {} / {} ms | {} ms |\n",
+            v["entries"],
+            v["load_all_ms"],
+            v["peak_js_heap_mb"],
+            v["peak_wasm_memory_mb"],
+            v["max_dom_elements"],
+            v["max_row_elements"],
+            v["frame_p50_ms"],
+            v["frame_p95_ms"],
+            v["frame_worst_ms"],
+            v["search_ms"]
+        );
+    }
+    md
+}
+
+#[tokio::main]
+async fn main() {
+    let o = opts();
+    let dist = PathBuf::from(std::env::var_os("FRC_DIST").expect("FRC_DIST: the built app"));
+    let sizes_v = sizes(&dist);
+    eprintln!("bench: sizes done");
+    let budget = r#"{"requestsPerMinute": 10000}"#;
+    let ui = Sim::start(&["--runs", "5000", "--days", "7", "--seed", "11", "--frozen", "--config-json", budget]).await;
+    let table_v = table(&ui, if o.short { 1 } else { 10 }).await;
+    eprintln!("bench: table done");
+    let filter_v = filter_changes(&ui, if o.short { 2 } else { 20 }).await;
+    eprintln!("bench: filter changes done");
+    let walk_v = walk(&ui).await;
+    eprintln!("bench: walk done");
+    drop(ui);
+    let sizes_logs: &[u64] = if o.short { &[2_000] } else { &[10_000, 50_000, 200_000] };
+    let mut args: Vec<String> =
+        ["--runs", "50", "--seed", "12", "--frozen", "--config-json", budget].iter().map(|s| s.to_string()).collect();
+    for (i, n) in sizes_logs.iter().enumerate() {
+        args.push("--huge-run".into());
+        args.push(format!("{}={n}", 10 + i));
+    }
+    let logs = Sim::start(&args.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    let mut log_v = Vec::new();
+    for (i, n) in sizes_logs.iter().enumerate() {
+        log_v.push(log_viewer(&logs, 10 + i as u64, *n).await);
+        eprintln!("bench: log viewer at {n} done");
+    }
+    drop(logs);
+    let big_runs: u64 = if o.short { 10_000 } else { 1_000_000 };
+    let big = Sim::start(&["--runs", &big_runs.to_string(), "--seed", "13", "--frozen"]).await;
+    let lat_v = sim_latency(&big, big_runs, if o.short { 20 } else { 300 }).await;
+    eprintln!("bench: simulator latency done");
+    drop(big);
+    let report = json!({
+        "short": o.short,
+        "machine": machine(),
+        "size": sizes_v,
+        "table": table_v,
+        "filter_change": filter_v,
+        "log_viewer": log_v,
+        "walk": walk_v,
+        "sim_latency": lat_v,
+    });
+    std::fs::create_dir_all(&o.out).expect("output directory");
+    std::fs::write(o.out.join("report.json"), serde_json::to_string_pretty(&report).unwrap_or_default()).expect("report.json");
+    let md = markdown(&report);
+    std::fs::write(o.out.join("report.md"), &md).expect("report.md");
+    println!("{md}");
+    if report["size"]["within_budget"] != json!(true) {
+        eprintln!("bench: the first load is over the 150 KB gzip budget");
+    }
+}
