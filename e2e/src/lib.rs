@@ -23,6 +23,21 @@ fn env_path(name: &str) -> PathBuf {
     }
 }
 
+/// A fresh copy of the built app in a temporary directory (for tests that change a file,
+/// as a deployment would); remove it at the end.
+pub fn copy_of_dist(tag: &str) -> PathBuf {
+    let src = env_path("FRC_DIST");
+    let dst = std::env::temp_dir().join(format!("frc-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dst);
+    std::fs::create_dir_all(&dst).expect("a temporary directory");
+    for e in std::fs::read_dir(&src).expect("the built app").flatten() {
+        if e.path().is_file() {
+            std::fs::copy(e.path(), dst.join(e.file_name())).expect("copy a file of the app");
+        }
+    }
+    dst
+}
+
 /// A simulator on a free loopback port, killed when dropped.
 pub struct Sim {
     _child: Child,

@@ -24,15 +24,7 @@ const HOST: &str = r#"<!doctype html>
 </body></html>"#;
 
 fn host_dist() -> PathBuf {
-    let src = PathBuf::from(std::env::var_os("FRC_DIST").expect("FRC_DIST"));
-    let dst = std::env::temp_dir().join(format!("frc-embed-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dst);
-    std::fs::create_dir_all(&dst).unwrap();
-    for e in std::fs::read_dir(&src).unwrap().flatten() {
-        if e.path().is_file() {
-            std::fs::copy(e.path(), dst.join(e.file_name())).unwrap();
-        }
-    }
+    let dst = e2e::copy_of_dist("embed");
     std::fs::write(dst.join("host.html"), HOST).unwrap();
     dst
 }

@@ -6,15 +6,7 @@ use std::path::PathBuf;
 /// A copy of the built app with `<base href>` set to `/tools/runs/`, as the README tells
 /// deployers to do.
 fn deployed_copy() -> PathBuf {
-    let src = PathBuf::from(std::env::var_os("FRC_DIST").expect("FRC_DIST"));
-    let dst = std::env::temp_dir().join(format!("frc-subpath-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dst);
-    std::fs::create_dir_all(&dst).unwrap();
-    for e in std::fs::read_dir(&src).unwrap().flatten() {
-        if e.path().is_file() {
-            std::fs::copy(e.path(), dst.join(e.file_name())).unwrap();
-        }
-    }
+    let dst = e2e::copy_of_dist("subpath");
     let index = dst.join("index.html");
     let html = std::fs::read_to_string(&index).unwrap();
     assert!(html.contains(r#"<base href="/" />"#), "the built index.html has the base line the README names");
