@@ -2,6 +2,7 @@
 
 use crate::components::Header;
 use crate::config::AppConfig;
+use crate::nav::Nav;
 use crate::pages::{logs::LogsPage, not_found::NotFoundPage, run::RunPage, runs::RunsPage, settings::SettingsPage};
 use crate::state::AppState;
 use leptos::prelude::*;
@@ -19,6 +20,7 @@ pub fn App(config: AppConfig, #[prop(optional)] config_warnings: Vec<String>) ->
     }
     view! {
         <Router base=crate::browser::base_path()>
+            <RouterNav>
             {if embedded { view! { <EmbedBar/> }.into_any() } else { view! { <Header/> }.into_any() }}
             <main id="main" class:embedded=embedded>
                 <Routes fallback=NotFoundPage>
@@ -35,21 +37,34 @@ pub fn App(config: AppConfig, #[prop(optional)] config_warnings: Vec<String>) ->
                     <Route path=path!("/flow-run-logs/:id") view=DashboardRedirect/>
                 </Routes>
             </main>
+            </RouterNav>
         </Router>
     }
+}
+
+/// Provides `Nav` from the router: the browser's URL, without the base path.
+#[component]
+fn RouterNav(children: Children) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let navigate = leptos_router::hooks::use_navigate();
+    let here = Signal::derive(move || {
+        let search = location.search.get();
+        let sep = if search.is_empty() || search.starts_with('?') { "" } else { "?" };
+        let path = format!("{}{sep}{search}", location.pathname.get());
+        crate::url_state::strip_base(&crate::browser::base_path(), &path).to_string()
+    });
+    let go = Callback::new(move |(path, replace, scroll): (String, bool, bool)| {
+        navigate(&crate::browser::route(&path), leptos_router::NavigateOptions { replace, scroll, ..Default::default() })
+    });
+    provide_context(Nav::new(here, go));
+    children()
 }
 
 /// The embed routes' only chrome: a link to the same view in the full app, in a new tab.
 #[component]
 fn EmbedBar() -> impl IntoView {
-    let location = leptos_router::hooks::use_location();
-    let href = move || {
-        let search = location.search.get();
-        let sep = if search.is_empty() || search.starts_with('?') { "" } else { "?" };
-        let path = format!("{}{sep}{search}", location.pathname.get());
-        let path = crate::url_state::strip_base(&crate::browser::base_path(), &path).to_string();
-        crate::browser::full_app_href(&path)
-    };
+    let nav = crate::nav::use_nav();
+    let href = move || nav.location.with(|l| crate::browser::full_app_href(l));
     view! {
         <div class="embed-bar">
             <a class="open-full" href=href target="_blank" rel="noopener">"Open in Flow Run Console ↗"</a>

@@ -12,6 +12,7 @@ pub mod config;
 pub mod embed;
 pub mod format;
 pub mod logs;
+pub mod nav;
 pub mod pages;
 pub mod saved_views;
 pub mod session;

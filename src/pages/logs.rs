@@ -9,8 +9,6 @@ use crate::logs::{json_line, load_cost, minutes_text, page_of, step_match, text_
 use crate::state::{use_app, AppState};
 use crate::url_state::{LogsView, PAGE_SIZES};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use leptos_router::NavigateOptions;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -244,18 +242,15 @@ impl Ctx {
 #[component]
 pub fn LogsPage() -> impl IntoView {
     let app = use_app();
-    let params = use_params_map();
-    let query = use_query_map();
-    let navigate = use_navigate();
-    let run_id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let parsed = Memo::new(move |_| query.with(|q| LogsView::from_pairs(q.into_iter().map(|(k, v)| (k.as_ref(), v)))));
-    let view_state = Memo::new(move |_| parsed.with(|(v, _)| v.clone()));
-    let go = Callback::new(move |(v, replace): (LogsView, bool)| {
-        navigate(
-            &browser::route(&v.href(&run_id.get_untracked())),
-            NavigateOptions { replace, scroll: false, ..NavigateOptions::default() },
-        )
+    let nav = crate::nav::use_nav();
+    let here = nav.location_for(crate::nav::View::Logs);
+    let run_id = Memo::new(move |_| here.with(|l| crate::nav::run_id_of(l)));
+    let parsed = Memo::new(move |_| {
+        let pairs = here.with(|l| crate::nav::query_of(l));
+        LogsView::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     });
+    let view_state = Memo::new(move |_| parsed.with(|(v, _)| v.clone()));
+    let go = Callback::new(move |(v, replace): (LogsView, bool)| nav.navigate(&v.href(&run_id.get_untracked()), replace));
 
     let alive = Arc::new(AtomicBool::new(true));
     let ctx = Ctx {

@@ -6,7 +6,6 @@ use crate::format::format_bytes;
 use crate::state::use_app;
 use crate::time::format_duration_ms;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -17,8 +16,9 @@ const RUN_INCLUDES: [&str; 8] =
 #[component]
 pub fn RunPage() -> impl IntoView {
     let app = use_app();
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let nav = crate::nav::use_nav();
+    let here = nav.location_for(crate::nav::View::Run);
+    let id = Memo::new(move |_| here.with(|l| crate::nav::run_id_of(l)));
     let slot = StoredValue::new_local(Slot::default());
     let run = RwSignal::new(None::<Result<(FlowRun, i64), ApiError>>);
     let outcome = RwSignal::new(None::<ActionResult>);

@@ -2,12 +2,11 @@ use crate::api::{ApiError, FlowRun, Page, RunSort, RunStatus, Slot};
 use crate::browser;
 use crate::components::pager::group_thousands;
 use crate::components::{ErrorView, FilterBar, Pager, RunTable, RunTableSkeleton, SavedViews, StatusChart};
+use crate::nav::use_nav;
 use crate::state::use_app;
 use crate::time::{format_datetime, Zone};
 use crate::url_state::{RunsView, PAGE_SIZES};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -26,17 +25,15 @@ pub fn RunsPage() -> impl IntoView {
     let app = use_app();
     let default_per_page = app.config.with_value(|c| c.page_size);
     let refresh_ms = app.config.with_value(|c| c.refresh_seconds) * 1000;
-    let query = use_query_map();
-    let navigate = use_navigate();
-    let parsed = Memo::new(move |_| query.with(|q| RunsView::from_pairs(q.into_iter().map(|(k, v)| (k.as_ref(), v)), default_per_page)));
+    let nav = use_nav();
+    let here = nav.location_for(crate::nav::View::Runs);
+    let parsed = Memo::new(move |_| {
+        let pairs = here.with(|l| crate::nav::query_of(l));
+        RunsView::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), default_per_page)
+    });
     let view_state = Memo::new(move |_| parsed.with(|(v, _)| v.clone()));
 
-    let go = {
-        let navigate = navigate.clone();
-        Callback::new(move |(v, replace): (RunsView, bool)| {
-            navigate(&browser::route(&v.href(default_per_page)), NavigateOptions { replace, scroll: false, ..NavigateOptions::default() })
-        })
-    };
+    let go = Callback::new(move |(v, replace): (RunsView, bool)| nav.navigate(&v.href(default_per_page), replace));
 
     // Data: the last good page stays on screen while a newer one loads or a refresh fails.
     let shown = RwSignal::new(None::<Shown>);
@@ -157,12 +154,7 @@ pub fn RunsPage() -> impl IntoView {
     on_cleanup(move || keys.remove());
 
     let zone = app.zone;
-    let on_open = {
-        let navigate = navigate.clone();
-        Callback::new(move |id: String| {
-            navigate(&browser::route(&format!("/runs/{}", crate::api::query::encode_component(&id))), NavigateOptions::default())
-        })
-    };
+    let on_open = Callback::new(move |id: String| nav.open(&format!("/runs/{}", crate::api::query::encode_component(&id))));
     let toggle_sort = Callback::new(move |_| {
         let mut v = view_state.get_untracked();
         v.sort = match v.sort {

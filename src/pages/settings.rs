@@ -23,12 +23,14 @@ pub fn SettingsPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let signing_in = RwSignal::new(false);
     // Where to go back to once signed in (`?next=/runs?...`, paths of this app only).
-    let query = leptos_router::hooks::use_query_map();
-    let next = move || query.with_untracked(|q| q.get("next")).and_then(|n| crate::url_state::safe_next(&n));
-    let navigate = leptos_router::hooks::use_navigate();
+    let nav = crate::nav::use_nav();
+    let next = move || {
+        let pairs = nav.location.with_untracked(|l| crate::nav::query_of(l));
+        pairs.into_iter().find(|(k, _)| k == "next").and_then(|(_, n)| crate::url_state::safe_next(&n))
+    };
     let go_back = StoredValue::new(move || {
         if let Some(n) = next() {
-            navigate(&n, Default::default());
+            nav.open(&n);
         }
     });
 
