@@ -49,9 +49,25 @@ pub fn embedded() -> bool {
     EMBEDDED.with(|e| *e)
 }
 
+thread_local! {
+    /// In a script widget: where the full app lives (every widget of a page comes from one
+    /// deployment).
+    static WIDGET_APP_URL: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Enters widget mode: links point at the full app at `url` (the widget intercepts its own).
+pub fn set_widget_app_url(url: &str) {
+    WIDGET_APP_URL.with(|u| *u.borrow_mut() = Some(url.trim_end_matches('/').to_string()));
+}
+
+/// The full app's URL in widget mode; `None` in the app itself.
+pub fn widget_app_url() -> Option<String> {
+    WIDGET_APP_URL.with(|u| u.borrow().clone())
+}
+
 /// The route to navigate to for app path `path` (`/runs/7`): the embed route when embedded.
 pub fn route(path: &str) -> String {
-    if embedded() {
+    if embedded() && widget_app_url().is_none() {
         crate::url_state::embed_route(path)
     } else {
         path.to_string()
@@ -61,7 +77,10 @@ pub fn route(path: &str) -> String {
 /// An app path (`/runs/7`) as a link the browser can follow: with the base path in front,
 /// and on the embed route when embedded.
 pub fn app_href(path: &str) -> String {
-    format!("{}{}", base_path(), route(path))
+    match widget_app_url() {
+        Some(app) => format!("{app}{path}"),
+        None => format!("{}{}", base_path(), route(path)),
+    }
 }
 
 /// The full app's link for app path `path`, also from an embed route (for "open in new tab").

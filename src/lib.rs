@@ -20,5 +20,6 @@ pub mod state;
 pub mod steps;
 pub mod time;
 pub mod url_state;
+pub mod widget;
 
 pub use app::App;

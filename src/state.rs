@@ -95,6 +95,10 @@ pub struct AppState {
     pub storage_ok: StoredValue<bool>,
 }
 
+/// Whether retry and stop are hidden in this part of the page (a read-only script widget).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadOnly(pub bool);
+
 impl AppState {
     pub fn new(config: AppConfig, config_warnings: Vec<String>) -> AppState {
         let connection = browser::storage_get(Store::Local, STORAGE_KEY)
@@ -121,6 +125,25 @@ impl AppState {
         };
         state.watch_expiry(expires);
         state
+    }
+
+    /// The state of one script widget: its connection comes from the host page's options and
+    /// is never read from or written to browser storage; nothing global (theme) is touched.
+    pub fn for_widget(config: AppConfig, connection: Connection) -> AppState {
+        let link = if connection.credential.is_some() { LinkState::Unknown } else { LinkState::NoToken };
+        let zone = config.time_zone;
+        let scheduler = Scheduler::new(config.requests_per_minute);
+        AppState {
+            config: StoredValue::new(config),
+            config_warnings: StoredValue::new(Vec::new()),
+            connection: RwSignal::new(connection),
+            link: RwSignal::new(link),
+            theme: RwSignal::new(Theme::Auto),
+            zone: RwSignal::new(zone),
+            scheduler: StoredValue::new(scheduler),
+            runs_href: RwSignal::new("/runs".into()),
+            storage_ok: StoredValue::new(false),
+        }
     }
 
     /// The API base in force: the Connection page's, else `config.json`'s, else this origin.

@@ -147,7 +147,20 @@ impl Browser {
         Browser::start_with_prefs(json!({"profile.default_content_setting_values.cookies": 2})).await
     }
 
+    /// A loaded machine can make Chromium miss chromedriver's start-up deadline; a fresh
+    /// driver and profile then start fine. Three tries, then the error.
     async fn start_with_prefs(prefs: Value) -> Browser {
+        for attempt in 1..=3 {
+            match Browser::try_start(&prefs).await {
+                Ok(b) => return b,
+                Err(e) if attempt < 3 => eprintln!("browser start failed ({e}); trying again"),
+                Err(e) => panic!("a WebDriver session: {e}"),
+            }
+        }
+        unreachable!("the loop returns or panics")
+    }
+
+    async fn try_start(prefs: &Value) -> Result<Browser, String> {
         let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
         let driver = Command::new(env_path("CHROMEDRIVER"))
             .arg(format!("--port={port}"))
@@ -185,8 +198,8 @@ impl Browser {
             .capabilities(caps)
             .connect(&url)
             .await
-            .expect("a WebDriver session");
-        Browser { client, _driver: driver, profile }
+            .map_err(|e| e.to_string())?;
+        Ok(Browser { client, _driver: driver, profile })
     }
 
     pub async fn close(self) {

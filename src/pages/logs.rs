@@ -420,7 +420,12 @@ pub fn LogsPage() -> impl IntoView {
     let close = Callback::new(move |_| go.run((LogsView { log: None, ..view_state.get_untracked() }, true)));
 
     // Keyboard: `/` focuses search, Escape closes the entry.
+    // Not in a script widget: the host page's keys are the host's.
+    let in_widget = browser::widget_app_url().is_some();
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if in_widget {
+            return;
+        }
         let in_input = ev
             .target()
             .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())

@@ -71,6 +71,7 @@ pub fn RunPage() -> impl IntoView {
     on_cleanup(move || alive.store(false, Ordering::Relaxed));
 
     let back = move || browser::app_href(&app.runs_href.get());
+    let read_only = browser::embedded() || use_context::<crate::state::ReadOnly>().is_some_and(|r| r.0);
     let retry = Callback::new(move |_| load(false));
     let refreshed = Callback::new(move |_| load(true));
     view! {
@@ -88,7 +89,7 @@ pub fn RunPage() -> impl IntoView {
                 Some(Err(e)) => view! { <ErrorView error=e on_retry=retry/> }.into_any(),
                 Some(Ok((r, now))) => view! {
                     // Embedded views are read-only.
-                    {(!browser::embedded()).then(|| view! { <RunActions run=r.clone() client=Signal::derive(move || app.client()) outcome on_done=refreshed/> })}
+                    {(!read_only).then(|| view! { <RunActions run=r.clone() client=Signal::derive(move || app.client()) outcome on_done=refreshed/> })}
                     <RunSummary run=r now_ms=now/>
                 }.into_any(),
             }}

@@ -132,7 +132,12 @@ pub fn RunsPage() -> impl IntoView {
     });
 
     // Keyboard: `/` focuses search, j/k move between rows, Enter opens (on the row itself).
+    // Not in a script widget: the host page's keys are the host's.
+    let in_widget = browser::widget_app_url().is_some();
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if in_widget {
+            return;
+        }
         let target_is_input = ev
             .target()
             .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())

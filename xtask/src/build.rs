@@ -7,10 +7,11 @@ use std::process::Command;
 
 /// The first-load budget (issue: benchmarks): everything fetched before the table is usable.
 pub const GZIP_BUDGET_BYTES: u64 = 150 * 1024;
-/// A ratchet while the app is over the budget: CI fails when the first load grows past this
-/// (392,475 B gzip when it was set, plus 2 %). Lower it as the size comes down; never raise
-/// it without a reason written here.
-pub const SIZE_CEILING_BYTES: u64 = 400_000;
+/// A ratchet while the app is over the budget: CI fails when the first load grows past this.
+/// Lower it as the size comes down; never raise it without a reason written here.
+/// - 400,000: set at 392,475 B gzip plus 2 % (log viewer, sign-in, CSP, sub-path, iframe embeds).
+/// - 415,000: script widgets (mount(), scoped styles, the Nav context) added 12 KB (407,377 B).
+pub const SIZE_CEILING_BYTES: u64 = 415_000;
 
 pub fn dist_dir() -> PathBuf {
     root().join("dist")
@@ -37,9 +38,60 @@ fn externalize_start_script(dist: &Path) -> Result {
     let html = std::fs::read_to_string(&index).map_err(|e| format!("reading {}: {e}", index.display()))?;
     let (html, name, script) = split_start_script(&html)
         .ok_or("dist/index.html has no inline start-up script from Trunk; the strict CSP needs it moved to a file")?;
+    let widget =
+        widget_loader(&script, &html).ok_or("the start-up script or index.html does not name the app's files; cannot write widget.js")?;
     std::fs::write(dist.join(&name), script).map_err(|e| format!("writing {name}: {e}"))?;
     std::fs::write(&index, html).map_err(|e| format!("writing {}: {e}", index.display()))?;
+    std::fs::write(dist.join("widget.js"), widget).map_err(|e| format!("writing widget.js: {e}"))?;
     Ok(())
+}
+
+/// `widget.js`, the stable entry host pages load (`import { mount } from '…/widget.js'`): it
+/// starts the same wasm without mounting the app, and mounts widgets into `mount(element,
+/// options)` calls and into elements with `data-flow-run-console`.
+pub fn widget_loader(start_script: &str, index_html: &str) -> Option<String> {
+    let between = |text: &str, before: &str, after: &str| -> Option<String> {
+        let from = text.find(before)? + before.len();
+        let len = text[from..].find(after)?;
+        Some(text[from..from + len].to_string())
+    };
+    let glue = between(start_script, "from './", "'")?;
+    let wasm = between(start_script, "module_or_path: './", "'")?;
+    let css = between(index_html, "rel=\"stylesheet\" href=\"./", "\"")?;
+    Some(format!(
+        r#"// Flow Run Console widgets. See the README ("Embedding with a script").
+import init, * as app from './{glue}';
+
+globalThis.__frcWidget = true;
+const here = new URL('./', import.meta.url);
+const ready = init({{ module_or_path: new URL('./{wasm}', import.meta.url) }});
+
+export async function mount(element, options = {{}}) {{
+  await ready;
+  return app.frcMountWidget(element, {{ appUrl: here.href, cssUrl: new URL('./{css}', import.meta.url).href, ...options }});
+}}
+
+const FIELDS = ['flowRunConsole', 'view', 'runId', 'pageSize', 'readOnly', 'theme', 'apiBase', 'credentialType', 'tokenFunction'];
+function fromData(d) {{
+  const filters = {{}};
+  for (const [k, v] of Object.entries(d)) if (!FIELDS.includes(k)) filters[k] = v;
+  const options = {{ view: d.view, runId: d.runId, apiBase: d.apiBase, theme: d.theme, credentialType: d.credentialType, filters }};
+  if (d.pageSize) options.pageSize = Number(d.pageSize);
+  if (d.readOnly) options.readOnly = d.readOnly !== 'false';
+  const fn = d.tokenFunction && globalThis[d.tokenFunction];
+  if (typeof fn === 'function') options.getToken = fn;
+  return options;
+}}
+
+export const mounted = new Map();
+function mountAll() {{
+  for (const el of document.querySelectorAll('[data-flow-run-console]')) {{
+    if (!mounted.has(el)) mounted.set(el, mount(el, fromData(el.dataset)));
+  }}
+}}
+if (document.readyState === 'loading') addEventListener('DOMContentLoaded', mountAll); else mountAll();
+"#
+    ))
 }
 
 /// `(new html, file name, script)`: the first inline `<script type="module">` replaced by a
@@ -103,8 +155,10 @@ impl Sizes {
 fn measure(dist: &Path) -> Result<Sizes> {
     let len = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     let with_ext = |p: &Path, ext: &str| PathBuf::from(format!("{}.{ext}", p.display()));
+    // widget.js is what other pages load for widgets, not part of the app's first load.
     let files = files(dist)?
         .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n != "widget.js"))
         .map(|p| {
             let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
             (name, len(&p), len(&with_ext(&p, "gz")), len(&with_ext(&p, "br")))
@@ -129,5 +183,17 @@ mod tests {
         let (_, other, _) = split_start_script(&html.replace("app.js", "app2.js")).unwrap();
         assert_ne!(name, other);
         assert!(split_start_script("<script src=x></script>").is_none());
+    }
+
+    #[test]
+    fn the_widget_loader_names_the_built_files() {
+        let script = "import init, * as bindings from './app-1234.js';\nconst wasm = await init({ module_or_path: './app-1234_bg.wasm' });";
+        let html = "<link rel=\"stylesheet\" href=\"./main-ab.css\" integrity=\"x\"/>";
+        let js = widget_loader(script, html).unwrap();
+        assert!(
+            js.contains("from './app-1234.js'") && js.contains("new URL('./app-1234_bg.wasm'") && js.contains("new URL('./main-ab.css'"),
+            "{js}"
+        );
+        assert!(widget_loader("nothing", html).is_none());
     }
 }

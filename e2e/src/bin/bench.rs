@@ -65,7 +65,8 @@ fn sizes(dist: &Path) -> Value {
     names.sort();
     for p in names {
         let ext = p.extension().and_then(|x| x.to_str()).unwrap_or_default();
-        if !matches!(ext, "html" | "js" | "wasm" | "css" | "json") || !p.is_file() {
+        let widget_loader = p.file_name().is_some_and(|n| n == "widget.js");
+        if !matches!(ext, "html" | "js" | "wasm" | "css" | "json") || !p.is_file() || widget_loader {
             continue;
         }
         let size = |q: PathBuf| std::fs::metadata(q).map(|m| m.len()).unwrap_or(0);
