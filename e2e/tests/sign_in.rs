@@ -86,3 +86,35 @@ async fn moving_the_api_base_to_another_origin_drops_the_token() {
     assert_eq!(sim.requests().await.len(), before, "nothing was sent with the old token");
     b.close().await;
 }
+
+#[tokio::test]
+async fn the_token_appears_in_no_url_no_markup_and_no_request_but_its_header() {
+    const SECRET: &str = "sekret-TOKEN-4711";
+    let sim = Sim::start(&["--runs", "60", "--days", "5", "--api-key", SECRET, "--huge-run", "3=150"]).await;
+    let b = Browser::start().await;
+    b.goto(&sim.url("/settings")).await;
+    b.wait_for("#token").await.send_keys(SECRET).await.unwrap();
+    b.client.find(Locator::Css("#save-connection")).await.unwrap().click().await.unwrap();
+    b.wait_for_text(".form-status", "Saved").await;
+    for path in ["/runs?q=x", "/runs", "/runs/3", "/runs/3/logs?log=3000002", "/settings"] {
+        b.goto(&sim.url(path)).await;
+        b.wait_for("main .page").await;
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        let seen = b
+            .client
+            .execute(
+                "const s = arguments[0]; return [location.href.includes(s), document.documentElement.outerHTML.includes(s), document.title.includes(s)];",
+                vec![serde_json::json!(SECRET)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(seen, serde_json::json!([false, false, false]), "on {path}");
+    }
+    // The simulator answered with the key, so it was sent — in the header, never in a query.
+    let calls = sim.api_requests().await;
+    assert!(calls.iter().any(|c| c["auth"] == true && c["status"] == 200));
+    assert!(calls
+        .iter()
+        .all(|c| !c["query"].as_str().unwrap_or("").contains(SECRET) && !c["path"].as_str().unwrap_or("").contains(SECRET)));
+    b.close().await;
+}
