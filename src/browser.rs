@@ -192,3 +192,10 @@ pub fn mark(name: &str) {
         let _ = p.mark(name);
     }
 }
+
+/// Whether a key event comes from a text field or a select (page shortcuts stay out of them).
+pub fn typing_in_field(ev: &web_sys::Event) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+}

@@ -426,10 +426,7 @@ pub fn LogsPage() -> impl IntoView {
         if in_widget {
             return;
         }
-        let in_input = ev
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        let in_input = browser::typing_in_field(&ev);
         match ev.key().as_str() {
             "/" if !in_input && !ev.ctrl_key() && !ev.meta_key() => {
                 if let Some(el) = browser::element_by_id("log-search") {

@@ -138,10 +138,7 @@ pub fn RunsPage() -> impl IntoView {
         if in_widget {
             return;
         }
-        let target_is_input = ev
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        let target_is_input = browser::typing_in_field(&ev);
         if target_is_input || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
         }
