@@ -7,11 +7,19 @@ use std::process::Command;
 
 /// The first-load budget (issue: benchmarks): everything fetched before the table is usable.
 pub const GZIP_BUDGET_BYTES: u64 = 150 * 1024;
-/// A ratchet while the app is over the budget: CI fails when the first load grows past this.
+/// A ratchet while the app is over the budget: CI fails when the first load grows past it.
 /// Lower it as the size comes down; never raise it without a reason written here.
 /// - 400,000: set at 392,475 B gzip plus 2 % (log viewer, sign-in, CSP, sub-path, iframe embeds).
 /// - 415,000: script widgets (mount(), scoped styles, the Nav context) added 12 KB (407,377 B).
-pub const SIZE_CEILING_BYTES: u64 = 415_000;
+/// - 396,000 where std is built from source: panic=immediate-abort took 19.5 KB off (388,036 B);
+///   the rustup target's prebuilt std cannot, so it keeps 415,000.
+pub fn size_ceiling_bytes(tc: &crate::setup::Toolchain) -> u64 {
+    if tc.wasm == crate::setup::WasmToolchain::DebianBuildStd {
+        396_000
+    } else {
+        415_000
+    }
+}
 
 pub fn dist_dir() -> PathBuf {
     root().join("dist")
@@ -22,6 +30,7 @@ pub fn build_app(tc: &Toolchain) -> Result<Sizes> {
     let mut c = Command::new("trunk");
     c.current_dir(root()).args(["build", "--release", "--offline"]);
     tc.wasm_env(&mut c);
+    tc.release_size_flags(&mut c);
     run(&mut c)?;
     externalize_start_script(&dist_dir())?;
     precompress(&dist_dir())?;

@@ -35,6 +35,19 @@ pub struct Toolchain {
 
 impl Toolchain {
     /// Environment for commands that build wasm32 (Trunk, wasm tests).
+    /// For the shipped build only (not tests, which cannot run with it): where std is built
+    /// from source anyway, leave out panic messages and locations. A panic aborts the app
+    /// either way (`panic = "abort"`); the first load is 19.5 KB gzip smaller (407,490 →
+    /// 388,036 B). This replaces the config file's rustflags, so erase_components is repeated.
+    pub fn release_size_flags(&self, cmd: &mut Command) {
+        if self.wasm == WasmToolchain::DebianBuildStd {
+            cmd.env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+                "--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none",
+            );
+        }
+    }
+
     pub fn wasm_env(&self, cmd: &mut Command) {
         let mut paths = vec![self.binaryen_bin.clone()];
         if self.wasm == WasmToolchain::DebianBuildStd {
