@@ -12,7 +12,7 @@ use crate::config::AppConfig;
 use crate::nav::{view_of, Nav, View};
 use crate::pages::{logs::LogsPage, run::RunPage, runs::RunsPage};
 use crate::session::Connection;
-use crate::state::AppState;
+use crate::state::{AppState, LinkState};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
@@ -249,11 +249,26 @@ pub fn mount(element: web_sys::HtmlElement, options: &JsValue) -> Result<Widget,
         provide_context(state);
         provide_context(crate::state::ReadOnly(read_only));
         if let Some(f) = get_token {
-            let opts = opts.clone();
-            leptos::task::spawn_local(async move {
-                if let Some(token) = call_token(&f).await {
-                    state.connection.update(|c| c.credential = opts.credential(Some(token)));
+            let f = StoredValue::new_local(f);
+            let opts = StoredValue::new(opts.clone());
+            let fetch_token = move || {
+                let f = f.get_value();
+                leptos::task::spawn_local(async move {
+                    if let Some(token) = call_token(&f).await {
+                        let credential = opts.with_value(|o| o.credential(Some(token)));
+                        state.connection.try_update(|c| c.credential = credential);
+                    }
+                });
+            };
+            fetch_token();
+            // The API refused the token (expired?): ask the host for a fresh one, once for
+            // each refusal, so a host that keeps handing out a bad token causes no loop.
+            Effect::new(move |prev: Option<LinkState>| {
+                let now = state.link.get();
+                if now == LinkState::Unauthorized && prev.is_some_and(|p| p != LinkState::Unauthorized) {
+                    fetch_token();
                 }
+                now
             });
         }
         view! { <WidgetRoot location theme/> }.into_any()

@@ -20,7 +20,11 @@ const HOST: &str = r#"<!doctype html>
 <button id="host-button" type="button">Host button</button>
 <div id="w1" data-flow-run-console data-view="runs" data-status="3" data-page-size="5" data-credential-type="key" data-token-function="frcToken"></div>
 <div id="w2"></div>
-<script>window.frcToken = () => Promise.resolve('demo-key');</script>
+<script>
+  // The first token the host hands out is refused (expired); the widget asks again.
+  window.__tokenCalls = 0;
+  window.frcToken = () => Promise.resolve(++window.__tokenCalls === 1 ? 'expired-token' : 'demo-key');
+</script>
 <script type="module">
   import { mount } from '/widget.js';
   window.__w2 = await mount(document.getElementById('w2'), { view: 'runs', filters: { status: '2' }, pageSize: 5, credentialType: 'key', token: 'demo-key' });
@@ -58,6 +62,7 @@ async fn two_widgets_live_in_a_host_page_without_taking_it_over() {
     b.goto(&sim.url("/host.html")).await;
     wait_rows(&b, "w1", 5).await;
     wait_rows(&b, "w2", 5).await;
+    assert_eq!(js(&b, "return window.__tokenCalls").await, json!(2), "a refused token is asked for again, once");
     let (b1, b2) = (badges(&b, "w1").await, badges(&b, "w2").await);
     assert!(b1.iter().all(|t| t.contains("Failure")), "w1 shows its filter: {b1:?}");
     assert!(b2.iter().all(|t| t.contains("Success")), "w2 shows its own: {b2:?}");
