@@ -267,3 +267,50 @@ fn json_tree_nests_collapses_and_keeps_markup_as_text() {
         },
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_wrapped_log_list_renders_every_row_and_scrolls_to_one_of_its_own() {
+    use flow_run_console::components::log_list::{LogList, TimeShown};
+    let document = web_sys::window().unwrap().document().unwrap();
+    let style = document.create_element("style").unwrap();
+    style.set_text_content(Some(".log-scroll{height:240px;overflow:auto}.log-canvas{position:relative}.log-row{display:block;height:24px;overflow:hidden}.tall .log-row{height:100px}"));
+    document.head().unwrap().append_child(&style).unwrap();
+    // Two lists on one page, as two widgets would have: row ids repeat.
+    let mut hosts = Vec::new();
+    let mut handles = Vec::new();
+    let mut requests = Vec::new();
+    for n in 0..2 {
+        let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+        if n == 0 {
+            // The first list's rows are taller: the same row id sits elsewhere in it.
+            host.set_class_name("tall");
+        }
+        document.body().unwrap().append_child(&host).unwrap();
+        let store = log_store(300);
+        let scroll_to = RwSignal::new(None::<(usize, u64)>);
+        let time = TimeShown { zone: Zone::Utc, offsets_from: None };
+        let (selected, current) = (None::<String>, None::<usize>);
+        let on_select = Callback::new(|_: String| {});
+        let version = RwSignal::new(0u64);
+        handles.push(leptos::mount::mount_to(host.clone(), move || {
+            view! { <LogList store version time wrap=true selected current scroll_to follow=false on_select/> }
+        }));
+        hosts.push(host);
+        requests.push(scroll_to);
+    }
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    assert_eq!(row_ids(&hosts[1]).len(), 300, "wrapped lists render every row");
+    requests[1].set(Some((250, 1)));
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    let scroller =
+        |h: &web_sys::HtmlElement| -> web_sys::HtmlElement { h.query_selector(".log-scroll").unwrap().unwrap().unchecked_into() };
+    // Row 250 of the second list is at 6,000 px; centred in 240 px: 5,880.
+    let top = scroller(&hosts[1]).scroll_top();
+    assert!((5_850..=5_910).contains(&top), "the second list scrolled to its own row 250: {top}");
+    assert_eq!(scroller(&hosts[0]).scroll_top(), 0, "the first list did not move");
+    drop(handles);
+    for h in hosts {
+        h.remove();
+    }
+    style.remove();
+}

@@ -74,7 +74,9 @@ pub fn LogList(
         let Some((row, _)) = scroll_to.get() else { return };
         let Some(el) = container.get_untracked() else { return };
         if wrap.get_untracked() {
-            if let Some(r) = browser::element_by_id(&format!("logrow-{row}")) {
+            // Looked up inside this list: two lists on a page (widgets) repeat row ids.
+            let found = el.query_selector(&format!("#logrow-{row}")).ok().flatten();
+            if let Some(r) = found.and_then(|r| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(r).ok()) {
                 el.set_scroll_top((r.offset_top() - el.client_height() / 2).max(0));
             }
         } else {
