@@ -214,7 +214,7 @@ pub struct Widget {
 impl Widget {
     pub fn unmount(&mut self) {
         self.handle.take();
-        self.element.set_inner_html("");
+        self.element.set_text_content(None);
     }
 }
 
@@ -243,7 +243,7 @@ pub fn mount(element: web_sys::HtmlElement, options: &JsValue) -> Result<Widget,
     let read_only = opts.read_only();
     let theme = opts.theme_attr();
     let location = opts.initial_location();
-    element.set_inner_html("");
+    element.set_text_content(None);
     let handle = leptos::mount::mount_to(element.clone(), move || {
         let state = AppState::for_widget(config, connection);
         provide_context(state);
