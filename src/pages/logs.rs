@@ -300,6 +300,13 @@ pub fn LogsPage() -> impl IntoView {
         nonce.update_value(|n| *n += 1);
         scroll_to.set(Some((row, nonce.get_value())));
     };
+    let jump_to_first_match = move || {
+        let first = store.with_value(|s| s.match_from(0));
+        current.set(first);
+        if let Some(row) = first.and_then(|n| store.with_value(|s| s.match_row(n))) {
+            request_scroll(row);
+        }
+    };
 
     // A server page, whenever the run, step filter, page or page size changes.
     let fetch_key = Memo::new(move |_| view_state.with(|v| (run_id.get(), v.step.clone(), v.page, v.per_page)));
@@ -334,11 +341,7 @@ pub fn LogsPage() -> impl IntoView {
                     error.set(None);
                     ctx.bump();
                     // A search in the URL lands on its first match on this page.
-                    let first = store.with_value(|s| s.match_from(0));
-                    current.set(first);
-                    if let Some(row) = first.and_then(|n| store.with_value(|s| s.match_row(n))) {
-                        request_scroll(row);
-                    }
+                    jump_to_first_match();
                 }
             }
         });
@@ -361,11 +364,7 @@ pub fn LogsPage() -> impl IntoView {
         ctx.bump();
         // A new search term jumps to its first match, as a browser's find does.
         if prev_q.as_ref() != Some(&q) {
-            let first = store.with_value(|s| s.match_from(0));
-            current.set(first);
-            if let Some(row) = first.and_then(|n| store.with_value(|s| s.match_row(n))) {
-                request_scroll(row);
-            }
+            jump_to_first_match();
         }
         q
     });
@@ -696,35 +695,53 @@ fn LoadBar(ctx: Ctx, is_running: Memo<bool>) -> impl IntoView {
     }
 }
 
+/// What the entry pane shows (compared, so loads and live tail that bump the list's version
+/// do not rebuild the pane and its JSON trees).
+#[derive(Clone, PartialEq)]
+enum DetailShown {
+    Entry(Box<FlowRunLog>, Option<String>),
+    Failed(String),
+    Loading,
+}
+
 /// The entry of `?log=`, from the loaded entries or fetched on its own.
 #[component]
 fn Detail(ctx: Ctx, lone: RwSignal<Option<(String, Result<FlowRunLog, ApiError>)>>, on_close: Callback<()>) -> impl IntoView {
     let Ctx { app, store, version, view, run_id, mode, .. } = ctx;
-    move || {
+    let shown = Memo::new(move |_| {
         version.track();
         let lid = view.with(|v| v.log.clone())?;
-        let permalink = LogsView { log: Some(lid.clone()), ..LogsView::default() }.href(&run_id.get());
-        let zone = app.zone.get();
         if let Some(e) = store.with_value(|s| s.get(&lid).cloned()) {
             let hidden = store.with_value(|s| s.position_of(&lid).is_none());
             let note = hidden.then(|| "The level filter hides this entry in the list.".to_string());
-            return Some(match note {
-                Some(n) => view! { <LogDetail entry=e zone permalink note=n on_close/> }.into_any(),
-                None => view! { <LogDetail entry=e zone permalink on_close/> }.into_any(),
-            });
+            return Some((lid, DetailShown::Entry(Box::new(e), note)));
         }
         let where_ = if mode.with(|m| *m == Mode::Paged) { "on this page" } else { "among the loaded entries" };
-        Some(match lone.get() {
-            Some((id, Ok(e))) if id == lid => {
-                let note = format!("This entry is not {where_}; it was fetched on its own. Load all to see it in context.");
-                view! { <LogDetail entry=e zone permalink note on_close/> }.into_any()
-            }
-            Some((id, Err(e))) if id == lid && !matches!(e, ApiError::Aborted) => view! {
-                <section class="log-detail"><p class="error">{format!("Entry #{lid}: {}", e.message())}</p>
+        let what = match lone.get() {
+            Some((id, Ok(e))) if id == lid => DetailShown::Entry(
+                Box::new(e),
+                Some(format!("This entry is not {where_}; it was fetched on its own. Load all to see it in context.")),
+            ),
+            Some((id, Err(e))) if id == lid && !matches!(e, ApiError::Aborted) => DetailShown::Failed(e.message()),
+            _ => DetailShown::Loading,
+        };
+        Some((lid, what))
+    });
+    move || {
+        let (lid, what) = shown.get()?;
+        let permalink = LogsView { log: Some(lid.clone()), ..LogsView::default() }.href(&run_id.get());
+        let zone = app.zone.get();
+        Some(match what {
+            DetailShown::Entry(e, Some(note)) => view! { <LogDetail entry=*e zone permalink note on_close/> }.into_any(),
+            DetailShown::Entry(e, None) => view! { <LogDetail entry=*e zone permalink on_close/> }.into_any(),
+            DetailShown::Failed(message) => view! {
+                <section class="log-detail"><p class="error">{format!("Entry #{lid}: {message}")}</p>
                 <button type="button" class="button" on:click=move |_| on_close.run(())>"Close"</button></section>
             }
             .into_any(),
-            _ => view! { <p class="loading log-detail" aria-busy="true">{format!("Loading entry #{lid}…")}</p> }.into_any(),
+            DetailShown::Loading => {
+                view! { <p class="loading log-detail" aria-busy="true">{format!("Loading entry #{lid}…")}</p> }.into_any()
+            }
         })
     }
 }
