@@ -24,7 +24,7 @@ fn node(key: Option<String>, v: &Value, depth: usize) -> AnyView {
             let children: Vec<AnyView> = map
                 .iter()
                 .take(MAX_CHILDREN)
-                .map(|(k, v)| view! { <li>{node(Some(format!("{k:?}")), v, depth + 1)}</li> }.into_any())
+                .map(|(k, v)| view! { <li>{node(Some(quoted(k)), v, depth + 1)}</li> }.into_any())
                 .collect();
             container(key_view, "{", "}", map.len(), children, depth)
         }
@@ -35,7 +35,7 @@ fn node(key: Option<String>, v: &Value, depth: usize) -> AnyView {
         }
         scalar => {
             let (class, text) = match scalar {
-                Value::String(s) => ("json-str", format!("{s:?}")),
+                Value::String(s) => ("json-str", quoted(s)),
                 Value::Number(n) => ("json-num", n.to_string()),
                 Value::Bool(b) => ("json-bool", b.to_string()),
                 _ => ("json-null", "null".to_string()),
@@ -43,6 +43,11 @@ fn node(key: Option<String>, v: &Value, depth: usize) -> AnyView {
             view! { <span class="json-leaf">{key_view}<span class=class>{text}</span></span> }.into_any()
         }
     }
+}
+
+/// A string as JSON writes it (quotes, JSON escapes), so the tree reads as the JSON it is.
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
 }
 
 fn container(
@@ -65,4 +70,18 @@ fn container(
         </details>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted;
+
+    #[test]
+    fn strings_are_quoted_as_json_not_as_rust() {
+        assert_eq!(quoted("plain"), r#""plain""#);
+        assert_eq!(quoted("say \"hi\"\n"), r#""say \"hi\"\n""#);
+        // Rust's Debug would write \u{1b} and \'; JSON has neither.
+        assert_eq!(quoted("\u{1b}[0m it's"), r#""\u001b[0m it's""#);
+        assert_eq!(quoted("تمت ✓ <b>"), "\"تمت ✓ <b>\"");
+    }
 }
