@@ -12,11 +12,24 @@ pub struct Nav {
     pub location: Signal<String>,
     /// (app path, replace the history entry, scroll to the top)
     go: Callback<(String, bool, bool)>,
+    /// 0 in the app; in a script widget its number on the page, which prefixes element ids
+    /// so that two widgets showing the same view do not repeat them.
+    widget: u32,
 }
 
 impl Nav {
     pub fn new(location: Signal<String>, go: Callback<(String, bool, bool)>) -> Nav {
-        Nav { location, go }
+        Nav { location, go, widget: 0 }
+    }
+
+    /// The `Nav` of the `n`th script widget on a page (`n` ≥ 1).
+    pub fn for_widget(location: Signal<String>, go: Callback<(String, bool, bool)>, n: u32) -> Nav {
+        Nav { location, go, widget: n.max(1) }
+    }
+
+    /// The element id for `name` here: `name` in the app, `frc<n>-name` in widget `n`.
+    pub fn id(&self, name: &str) -> String {
+        scoped_id(self.widget, name)
     }
 
     /// Changes the view in place (filters, pages): `replace` replaces the history entry.
@@ -46,6 +59,20 @@ impl Nav {
 
 pub fn use_nav() -> Nav {
     expect_context::<Nav>()
+}
+
+/// The element id for `name` where this component is (see [`Nav::id`]); the plain name
+/// where there is no `Nav` (a component on its own, as in component tests).
+pub fn id(name: &str) -> String {
+    use_context::<Nav>().map_or_else(|| name.to_string(), |n| n.id(name))
+}
+
+pub fn scoped_id(widget: u32, name: &str) -> String {
+    if widget == 0 {
+        name.to_string()
+    } else {
+        format!("frc{widget}-{name}")
+    }
 }
 
 pub fn query_of(location: &str) -> Vec<(String, String)> {
@@ -82,6 +109,12 @@ pub fn view_of(location: &str) -> View {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn widget_ids_are_prefixed_app_ids_are_not() {
+        assert_eq!(scoped_id(0, "run-search"), "run-search");
+        assert_eq!(scoped_id(2, "run-search"), "frc2-run-search");
+    }
 
     #[test]
     fn locations() {

@@ -48,6 +48,11 @@ pub struct WidgetOptions {
     pub refresh_seconds: Option<u32>,
 }
 
+thread_local! {
+    /// Widgets mounted on this page so far, for their element id prefixes.
+    static WIDGETS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
 /// A filter's URL key, from its name or an alias (`flowId`, `flow_id` → `flow`).
 fn filter_key(k: &str) -> Option<&'static str> {
     Some(match k {
@@ -307,7 +312,11 @@ fn install_styles(css_url: String) {
 #[component]
 fn WidgetRoot(location: String, theme: Option<&'static str>) -> impl IntoView {
     let location = RwSignal::new(location);
-    let nav = Nav::new(location.into(), Callback::new(move |(path, _, _): (String, bool, bool)| location.set(path)));
+    let n = WIDGETS.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    let nav = Nav::for_widget(location.into(), Callback::new(move |(path, _, _): (String, bool, bool)| location.set(path)), n);
     provide_context(nav);
     let view = Memo::new(move |_| location.with(|l| view_of(l)));
     // Only this widget's own links: the app's links point at the full app, so a middle

@@ -67,6 +67,12 @@ async fn two_widgets_live_in_a_host_page_without_taking_it_over() {
     assert!(b1.iter().all(|t| t.contains("Failure")), "w1 shows its filter: {b1:?}");
     assert!(b2.iter().all(|t| t.contains("Success")), "w2 shows its own: {b2:?}");
     assert!(b.count("header.app-header").await == 0, "no app chrome in a host page");
+    // Two widgets of the same view repeat no element id (each widget prefixes its own).
+    let ids = js(&b, "return [...document.querySelectorAll('[id]')].map(e => e.id)").await;
+    let ids: Vec<&str> = ids.as_array().expect("ids").iter().filter_map(Value::as_str).collect();
+    let unique: std::collections::HashSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "repeated ids: {ids:?}");
+    assert!(ids.contains(&"frc1-run-search") && ids.contains(&"frc2-run-search"), "{ids:?}");
 
     // Styles: the host's are unchanged, and the host's element styles do not reach in.
     let styles = js(

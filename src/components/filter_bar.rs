@@ -166,7 +166,7 @@ pub fn FilterBar(#[prop(into)] view: Signal<RunsView>, on_change: Callback<ViewC
     view! {
         <form class="filter-bar" role="search" on:submit=|ev| ev.prevent_default()>
             <div class="filter-row">
-                <input type="search" id="run-search" name="q" placeholder="Search flow name or run id  ( / )" aria-label="Search runs"
+                <input type="search" class="run-search" id=crate::nav::id("run-search") name="q" placeholder="Search flow name or run id  ( / )" aria-label="Search runs"
                     prop:value=move || typed.get() on:input=on_search/>
                 <select name="range" aria-label="Start time" prop:value=range_key on:change=on_range>
                     {Preset::ALL.into_iter().map(|p| view! { <option value=p.key()>{p.label()}</option> }).collect_view()}

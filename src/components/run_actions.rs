@@ -99,8 +99,8 @@ pub fn RunActions(
             {move || confirming.get().map(|a| {
                 let perform = perform.clone();
                 view! {
-                    <div class="confirm" role="alertdialog" aria-labelledby="confirm-text">
-                        <p id="confirm-text">{question(a)}</p>
+                    <div class="confirm" role="alertdialog" aria-labelledby=crate::nav::id("confirm-text")>
+                        <p id=crate::nav::id("confirm-text")>{question(a)}</p>
                         <button type="button" class="button primary confirm-yes" disabled=move || pending.get()
                             on:click=move |_| perform(a)>
                             {move || if pending.get() { format!("{}…", a.label()) } else { format!("{}, yes", a.label()) }}

@@ -136,7 +136,7 @@ fn RunTableHead(#[prop(optional_no_strip)] sort: Option<(RunSort, Callback<()>)>
             };
             view! {
                 <th scope="col" aria-sort=aria>
-                    <button type="button" class="sort" id="sort-started" title=title on:click=move |_| cb.run(())>"Started "{arrow}</button>
+                    <button type="button" class="sort" id=crate::nav::id("sort-started") title=title on:click=move |_| cb.run(())>"Started "{arrow}</button>
                 </th>
             }
             .into_any()

@@ -538,7 +538,7 @@ fn Toolbar(
         <div class="log-toolbar">
             <div class="log-toolbar-row">
                 <div class="log-search">
-                    <input id="log-search" type="search" placeholder="Search loaded entries  ( / )" aria-label="Search loaded entries"
+                    <input id=crate::nav::id("log-search") type="search" placeholder="Search loaded entries  ( / )" aria-label="Search loaded entries"
                         prop:value=move || view.with(|v| v.q.clone())
                         on:input=move |ev| { let q = event_target_value(&ev); set(&|v| v.q = q.clone(), true); }
                         on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" { ev.prevent_default(); goto_match.run(!ev.shift_key()); }/>
@@ -552,25 +552,25 @@ fn Toolbar(
                     <button type="button" class="button" title="Next match (Enter)" on:click=move |_| goto_match.run(true)>"↓"</button>
                 </div>
                 <label class="inline">"Time "
-                    <select id="log-time" prop:value=move || if view.with(|v| v.offsets) { "run" } else { "clock" }
+                    <select id=crate::nav::id("log-time") prop:value=move || if view.with(|v| v.offsets) { "run" } else { "clock" }
                         on:change=move |ev| { let run = event_target_value(&ev) == "run"; set(&|v| v.offsets = run, true); }>
                         <option value="clock">"clock"</option>
                         <option value="run">"since run start"</option>
                     </select>
                 </label>
                 <label class="check" title=move || if wrap_allowed.get() { "Show long messages whole" } else { "Wrapping needs 2,000 rows or fewer; open an entry to read it whole" }>
-                    <input type="checkbox" id="log-wrap" prop:checked=move || view.with(|v| v.wrap) disabled=move || !wrap_allowed.get()
+                    <input type="checkbox" id=crate::nav::id("log-wrap") prop:checked=move || view.with(|v| v.wrap) disabled=move || !wrap_allowed.get()
                         on:change=move |ev| { let w = event_target_checked(&ev); set(&|v| v.wrap = w, true); }/>
                     "Wrap"
                 </label>
                 <div class="exports">
-                    <button type="button" class="button" id="export-txt" title="Download the entries shown as text, made in your browser" on:click=move |_| export(false)>".txt"</button>
-                    <button type="button" class="button" id="export-jsonl" title="Download the entries shown as JSON Lines, made in your browser" on:click=move |_| export(true)>".jsonl"</button>
+                    <button type="button" class="button" id=crate::nav::id("export-txt") title="Download the entries shown as text, made in your browser" on:click=move |_| export(false)>".txt"</button>
+                    <button type="button" class="button" id=crate::nav::id("export-jsonl") title="Download the entries shown as JSON Lines, made in your browser" on:click=move |_| export(true)>".jsonl"</button>
                 </div>
             </div>
             <div class="log-toolbar-row">
                 <label class="inline">"Step "
-                    <select id="log-step" prop:value=move || view.with(|v| v.step.first().cloned().unwrap_or_default())
+                    <select class="log-step-filter" id=crate::nav::id("log-step") prop:value=move || view.with(|v| v.step.first().cloned().unwrap_or_default())
                         on:change=move |ev| {
                             let s = event_target_value(&ev);
                             set(&|v| { v.step = if s.is_empty() { Vec::new() } else { vec![s.clone()] }; v.page = 1; v.log = None; }, false);
@@ -648,7 +648,7 @@ fn LoadBar(ctx: Ctx, is_running: Memo<bool>) -> impl IntoView {
         <div class="load-bar">
             {move || match mode.get() {
                 Mode::Paged => view! {
-                    <button type="button" class="button primary" id="load-all" on:click=move |_| ask()>
+                    <button type="button" class="button primary" id=crate::nav::id("load-all") on:click=move |_| ask()>
                         {move || match total.get() { Some(t) => format!("Load all {} entries", group_thousands(t)), None => "Load all entries".into() }}
                     </button>
                     {move || is_running.get().then(|| view! { <span class="hint">"The run is still running: once everything is loaded, new entries are followed live."</span> })}
@@ -656,27 +656,27 @@ fn LoadBar(ctx: Ctx, is_running: Memo<bool>) -> impl IntoView {
                 Mode::Loading { pages_done, pages } => {
                     let of = total.get().unwrap_or(0);
                     view! {
-                        <progress id="load-progress" max=pages.max(1).to_string() value=pages_done.to_string()></progress>
+                        <progress id=crate::nav::id("load-progress") max=pages.max(1).to_string() value=pages_done.to_string()></progress>
                         <span class="progress-text" aria-live="polite">{move || format!("Loading: page {} of {} · {} of {} entries",
                             group_thousands(u64::from(pages_done)), group_thousands(u64::from(pages)), group_thousands(loaded()), group_thousands(of))}</span>
-                        <button type="button" class="button" id="load-cancel" on:click=move |_| ctx.cancel()>"Cancel"</button>
+                        <button type="button" class="button" id=crate::nav::id("load-cancel") on:click=move |_| ctx.cancel()>"Cancel"</button>
                     }.into_any()
                 }
                 Mode::All => view! {
-                    <span class="loaded-all" id="loaded-all">{move || format!("All {} entries loaded.", group_thousands(loaded()))}</span>
+                    <span class="loaded-all" id=crate::nav::id("loaded-all")>{move || format!("All {} entries loaded.", group_thousands(loaded()))}</span>
                     {move || match tail.get() {
-                        Tail::Following => Some(view! { <span class="live-tail" id="live-tail">"● Following live: new entries appear at the bottom."</span> }.into_any()),
-                        Tail::Ended => Some(view! { <span class="live-tail ended" id="live-tail">"The run has finished; live tail stopped."</span> }.into_any()),
+                        Tail::Following => Some(view! { <span class="live-tail" id=crate::nav::id("live-tail")>"● Following live: new entries appear at the bottom."</span> }.into_any()),
+                        Tail::Ended => Some(view! { <span class="live-tail ended" id=crate::nav::id("live-tail")>"The run has finished; live tail stopped."</span> }.into_any()),
                         Tail::Off => None,
                     }}
                     <button type="button" class="link-button" on:click=move |_| ctx.load_all(false)>"reload"</button>
                 }.into_any(),
                 Mode::Stopped(why) => view! {
                     <span class="notice load-stopped" role="status">{why}</span>
-                    <button type="button" class="button" id="load-resume" on:click=move |_| ctx.load_all(true)>"Resume"</button>
+                    <button type="button" class="button" id=crate::nav::id("load-resume") on:click=move |_| ctx.load_all(true)>"Resume"</button>
                 }.into_any(),
             }}
-            <button type="button" class="link-button" id="server-download" title="The server prepares the whole log as a file (Patchworks → File Downloads)" on:click=move |_| queue()>"Server-side download…"</button>
+            <button type="button" class="link-button" id=crate::nav::id("server-download") title="The server prepares the whole log as a file (Patchworks → File Downloads)" on:click=move |_| queue()>"Server-side download…"</button>
             {move || download.get().map(|d| match d {
                 Ok(m) => view! { <span class="download-note" role="status">{m}</span> }.into_any(),
                 Err(m) => view! { <span class="download-note error" role="alert">{m}</span> }.into_any(),
@@ -692,7 +692,7 @@ fn LoadBar(ctx: Ctx, is_running: Memo<bool>) -> impl IntoView {
                         group_thousands(entries), group_thousands(cost.requests), minutes_text(cost.minutes_at_budget), background, minutes_text(cost.minutes_at_api)
                     )}</p>
                     <p>"The server can prepare the whole log as a file instead (it appears in Patchworks under File Downloads)."</p>
-                    <button type="button" class="button primary" id="load-confirm" on:click=move |_| start()>"Load all"</button>
+                    <button type="button" class="button primary" id=crate::nav::id("load-confirm") on:click=move |_| start()>"Load all"</button>
                     <button type="button" class="button" on:click=move |_| { confirm.set(false); queue(); }>"Queue the server download"</button>
                     <button type="button" class="button" on:click=move |_| confirm.set(false)>"Cancel"</button>
                 </div>

@@ -178,7 +178,7 @@ pub fn RunsPage() -> impl IntoView {
                 <h1>"Flow runs"</h1>
                 <div class="live">
                     <label class="check" title="Refresh the table every few seconds with the same filters">
-                        <input type="checkbox" id="live-toggle" prop:checked=move || live_on.get() on:change=move |ev| live_on.set(event_target_checked(&ev))/>
+                        <input type="checkbox" id=crate::nav::id("live-toggle") prop:checked=move || live_on.get() on:change=move |ev| live_on.set(event_target_checked(&ev))/>
                         "Live"
                     </label>
                     <span class="updated" aria-live="polite">
