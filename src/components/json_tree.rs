@@ -21,11 +21,8 @@ fn node(key: Option<String>, v: &Value, depth: usize) -> AnyView {
     let key_view = key.map(|k| view! { <span class="json-key">{k}</span>": " });
     match v {
         Value::Object(map) => {
-            let children: Vec<AnyView> = map
-                .iter()
-                .take(MAX_CHILDREN)
-                .map(|(k, v)| view! { <li>{node(Some(quoted(k)), v, depth + 1)}</li> }.into_any())
-                .collect();
+            let children: Vec<AnyView> =
+                map.iter().take(MAX_CHILDREN).map(|(k, v)| view! { <li>{node(Some(quoted(k)), v, depth + 1)}</li> }.into_any()).collect();
             container(key_view, "{", "}", map.len(), children, depth)
         }
         Value::Array(items) => {
