@@ -16,7 +16,8 @@ const HELP: &str = "cargo xtask <command>
                    set up, build, and serve the app with the simulator on 127.0.0.1
   sim [args..]     run the simulator alone (for `trunk serve`); args go to flow-run-sim
   test             every test layer: fmt, clippy, native, browser (wasm) and end-to-end
-  bench [--short]  build the release app, measure size, speed and scale in headless Chromium
+  bench [--short] [--only table|logs|sim]...
+                   build the release app, measure size, speed and scale in headless Chromium
                    against the simulator; writes target/bench/report.json and report.md";
 
 fn main() {
@@ -43,12 +44,14 @@ fn main() {
 /// `cargo xtask bench`: the figures the README quotes (`--short`: one quick pass, for CI).
 fn bench(args: &[String]) -> Result {
     let short = args.iter().any(|a| a == "--short");
+    // `--only PART` (repeatable) goes through to the benchmark as it is.
+    let only: Vec<String> = args.windows(2).filter(|w| w[0] == "--only").flat_map(|w| w.to_vec()).collect();
     let tc = setup::setup()?;
     build::build_app(&tc)?;
-    bench_with(&tc, short, &sim_binary(if short { "dev" } else { "native" })?)
+    bench_with(&tc, short, &only, &sim_binary(if short { "dev" } else { "native" })?)
 }
 
-pub fn bench_with(tc: &setup::Toolchain, short: bool, sim: &std::path::Path) -> Result {
+pub fn bench_with(tc: &setup::Toolchain, short: bool, only: &[String], sim: &std::path::Path) -> Result {
     let out = root().join("target").join("bench");
     step(&format!("benchmarks{} → {}", if short { " (short)" } else { "" }, out.display()));
     let mut c = Command::new("cargo");
@@ -60,6 +63,7 @@ pub fn bench_with(tc: &setup::Toolchain, short: bool, sim: &std::path::Path) -> 
     if short {
         c.arg("--short");
     }
+    c.args(only);
     c.env("FRC_SIM_BIN", sim).env("FRC_DIST", build::dist_dir()).env("CHROMEDRIVER", &tc.chromedriver);
     run(&mut c)
 }

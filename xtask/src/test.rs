@@ -70,7 +70,7 @@ pub fn test_all() -> Result {
     lap("end-to-end tests", &mut timings);
 
     // The benchmark, once and small: it must keep working; its timings are not asserted.
-    crate::bench_with(&tc, true, &sim)?;
+    crate::bench_with(&tc, true, &[], &sim)?;
     lap("benchmarks (short)", &mut timings);
 
     eprintln!();

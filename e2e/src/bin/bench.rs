@@ -1,7 +1,8 @@
 //! `cargo xtask bench`: size, speed and scale figures of the built app against the
 //! simulator, in headless Chromium. Writes `report.json` and `report.md` to the directory
 //! given with `--out`. `--short` runs every measurement once at small sizes (CI uses it to
-//! keep the benchmark working); the full run is what the README quotes.
+//! keep the benchmark working); the full run is what the README quotes. `--only PART`
+//! (`table`, `logs` or `sim`; repeatable) measures just those parts, for comparing a change.
 //!
 //! Timings are taken in the page (`performance.now()`, User Timing marks, MutationObserver,
 //! requestAnimationFrame), not by the WebDriver round trips around them.
@@ -14,20 +15,32 @@ use std::time::{Duration, Instant};
 struct Opts {
     out: PathBuf,
     short: bool,
+    only: Vec<String>,
+}
+
+impl Opts {
+    fn runs(&self, part: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|p| p == part)
+    }
 }
 
 fn opts() -> Opts {
     let mut out = PathBuf::from("target/bench");
     let mut short = false;
+    let mut only = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--out" => out = PathBuf::from(args.next().expect("--out DIR")),
             "--short" => short = true,
-            other => panic!("unknown option {other}; use --out DIR and --short"),
+            "--only" => match args.next() {
+                Some(p) if ["table", "logs", "sim"].contains(&p.as_str()) => only.push(p),
+                other => panic!("--only takes table, logs or sim, not {other:?}"),
+            },
+            other => panic!("unknown option {other}; use --out DIR, --short and --only PART"),
         }
     }
-    Opts { out, short }
+    Opts { out, short, only }
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -365,33 +378,41 @@ async fn main() {
     let sizes_v = sizes(&dist);
     eprintln!("bench: sizes done");
     let budget = r#"{"requestsPerMinute": 10000}"#;
-    let ui = Sim::start(&["--runs", "5000", "--days", "7", "--seed", "11", "--frozen", "--config-json", budget]).await;
-    let table_v = table(&ui, if o.short { 1 } else { 10 }).await;
-    eprintln!("bench: table done");
-    let filter_v = filter_changes(&ui, if o.short { 2 } else { 20 }).await;
-    eprintln!("bench: filter changes done");
-    let walk_v = walk(&ui).await;
-    eprintln!("bench: walk done");
-    drop(ui);
-    let sizes_logs: &[u64] = if o.short { &[2_000] } else { &[10_000, 50_000, 200_000] };
+    let (mut table_v, mut filter_v, mut walk_v, mut lat_v) = (Value::Null, Value::Null, Value::Null, Value::Null);
+    if o.runs("table") {
+        let ui = Sim::start(&["--runs", "5000", "--days", "7", "--seed", "11", "--frozen", "--config-json", budget]).await;
+        table_v = table(&ui, if o.short { 1 } else { 10 }).await;
+        eprintln!("bench: table done");
+        filter_v = filter_changes(&ui, if o.short { 2 } else { 20 }).await;
+        eprintln!("bench: filter changes done");
+        walk_v = walk(&ui).await;
+        eprintln!("bench: walk done");
+    }
+    let sizes_logs: &[u64] = match (o.short, o.runs("logs")) {
+        (_, false) => &[],
+        (true, true) => &[2_000],
+        (false, true) => &[10_000, 50_000, 200_000],
+    };
     let mut args: Vec<String> =
         ["--runs", "50", "--seed", "12", "--frozen", "--config-json", budget].iter().map(|s| s.to_string()).collect();
     for (i, n) in sizes_logs.iter().enumerate() {
         args.push("--huge-run".into());
         args.push(format!("{}={n}", 10 + i));
     }
-    let logs = Sim::start(&args.iter().map(String::as_str).collect::<Vec<_>>()).await;
     let mut log_v = Vec::new();
-    for (i, n) in sizes_logs.iter().enumerate() {
-        log_v.push(log_viewer(&logs, 10 + i as u64, *n).await);
-        eprintln!("bench: log viewer at {n} done");
+    if !sizes_logs.is_empty() {
+        let logs = Sim::start(&args.iter().map(String::as_str).collect::<Vec<_>>()).await;
+        for (i, n) in sizes_logs.iter().enumerate() {
+            log_v.push(log_viewer(&logs, 10 + i as u64, *n).await);
+            eprintln!("bench: log viewer at {n} done");
+        }
     }
-    drop(logs);
-    let big_runs: u64 = if o.short { 10_000 } else { 1_000_000 };
-    let big = Sim::start(&["--runs", &big_runs.to_string(), "--seed", "13", "--frozen"]).await;
-    let lat_v = sim_latency(&big, big_runs, if o.short { 20 } else { 300 }).await;
-    eprintln!("bench: simulator latency done");
-    drop(big);
+    if o.runs("sim") {
+        let big_runs: u64 = if o.short { 10_000 } else { 1_000_000 };
+        let big = Sim::start(&["--runs", &big_runs.to_string(), "--seed", "13", "--frozen"]).await;
+        lat_v = sim_latency(&big, big_runs, if o.short { 20 } else { 300 }).await;
+        eprintln!("bench: simulator latency done");
+    }
     let report = json!({
         "short": o.short,
         "machine": machine(),
