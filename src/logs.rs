@@ -30,21 +30,107 @@ pub fn fold(s: &str) -> String {
     s.chars().map(|c| c.to_lowercase().next().unwrap_or(c)).collect()
 }
 
-/// The text search looks at: the message and the step's name.
-fn haystack(e: &FlowRunLog) -> String {
+/// The text search looks at: the message and the step's name, folded. `None` when both are
+/// ASCII: those are searched in place ([`contains_ascii_folded`]), so most entries keep no
+/// second copy of their text.
+fn haystack(e: &FlowRunLog) -> Option<Box<str>> {
+    if e.message.is_ascii() && e.step_name.as_deref().is_none_or(str::is_ascii) {
+        return None;
+    }
     let mut s = fold(&e.message);
     if let Some(step) = &e.step_name {
         s.push('\u{1}');
         s.push_str(&fold(step));
     }
-    s
+    Some(s.into_boxed_str())
+}
+
+/// Whether ASCII `text` contains `query` (already folded) ignoring ASCII case. A query with
+/// other characters cannot be in ASCII text: folding keeps ASCII ASCII.
+fn contains_ascii_folded(text: &str, query: &str) -> bool {
+    let (h, q) = (text.as_bytes(), query.as_bytes());
+    let Some((&first, rest)) = q.split_first() else { return true };
+    if !q.is_ascii() || h.len() < q.len() {
+        return false;
+    }
+    // Without letters case does not matter (ids, numbers, paths): the standard search.
+    if !q.iter().any(u8::is_ascii_alphabetic) {
+        return text.contains(query);
+    }
+    // Jump from one occurrence of the first byte (either case) to the next, then compare.
+    let upper = first.to_ascii_uppercase();
+    let last_start = h.len() - q.len();
+    let mut i = 0;
+    while let Some(p) = h[i..=last_start].iter().position(|&b| b == first || b == upper) {
+        let at = i + p;
+        if h[at + 1..at + q.len()].iter().zip(rest).all(|(a, b)| a.to_ascii_lowercase() == *b) {
+            return true;
+        }
+        i = at + 1;
+        if i > last_start {
+            break;
+        }
+    }
+    false
+}
+
+/// Entries per chunk of [`Chunked`].
+const CHUNK: usize = 4096;
+
+/// A list that grows by whole chunks: appending never moves what is already held. (One `Vec`
+/// of 200,000 log entries holds two copies of itself for a moment each time it grows, and a
+/// wasm heap never gives memory back, so that moment sets the tab's memory for good.)
+struct Chunked<T> {
+    chunks: Vec<Vec<T>>,
+    len: usize,
+}
+
+impl<T> Default for Chunked<T> {
+    fn default() -> Self {
+        Chunked { chunks: Vec::new(), len: 0 }
+    }
+}
+
+impl<T> Chunked<T> {
+    fn push(&mut self, item: T) {
+        match self.chunks.last_mut() {
+            Some(c) if c.len() < CHUNK => c.push(item),
+            _ => {
+                let mut c = Vec::with_capacity(CHUNK);
+                c.push(item);
+                self.chunks.push(c);
+            }
+        }
+        self.len += 1;
+    }
+
+    fn get(&self, i: usize) -> Option<&T> {
+        self.chunks.get(i / CHUNK)?.get(i % CHUNK)
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn last(&self) -> Option<&T> {
+        self.chunks.last()?.last()
+    }
+}
+
+/// Whether entry `e` (with its folded text, if it has one) contains the folded `query`.
+fn matches(e: &FlowRunLog, folded: Option<&str>, query: &str) -> bool {
+    match folded {
+        Some(f) => f.contains(query),
+        None => contains_ascii_folded(&e.message, query) || e.step_name.as_deref().is_some_and(|s| contains_ascii_folded(s, query)),
+    }
 }
 
 /// The loaded entries of one log view, and what is derived from them.
 #[derive(Default)]
 pub struct LogStore {
-    entries: Vec<FlowRunLog>,
-    folded: Vec<Box<str>>,
+    entries: Chunked<FlowRunLog>,
+    /// Per entry, its folded text when it is not all ASCII (see [`haystack`]).
+    folded: Chunked<Option<Box<str>>>,
     by_id: HashMap<String, usize>,
     counts: BTreeMap<Option<LogLevel>, usize>,
     /// Levels shown; empty means all.
@@ -82,11 +168,11 @@ impl LogStore {
             if self.passes(&e) {
                 let pos = self.visible.len() as u32;
                 self.visible.push(i as u32);
-                if !self.query.is_empty() && folded.contains(&self.query) {
+                if !self.query.is_empty() && matches(&e, folded.as_deref(), &self.query) {
                     self.matches.push(pos);
                 }
             }
-            self.folded.push(folded.into_boxed_str());
+            self.folded.push(folded);
             self.entries.push(e);
             added += 1;
         }
@@ -102,7 +188,7 @@ impl LogStore {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.len() == 0
     }
 
     pub fn last_id(&self) -> Option<&str> {
@@ -131,7 +217,7 @@ impl LogStore {
             return;
         }
         self.levels = levels;
-        self.visible = (0..self.entries.len()).filter(|&i| self.passes(&self.entries[i])).map(|i| i as u32).collect();
+        self.visible = (0..self.entries.len()).filter(|&i| self.entries.get(i).is_some_and(|e| self.passes(e))).map(|i| i as u32).collect();
         self.rematch();
     }
 
@@ -141,8 +227,20 @@ impl LogStore {
         if folded == self.query {
             return;
         }
+        // Typing on: an entry containing the longer term contains the shorter one too, so
+        // only the entries that matched so far need a look.
+        let narrower = !self.query.is_empty() && folded.contains(self.query.as_str());
         self.query = folded;
-        self.rematch();
+        if narrower {
+            let q = self.query.as_str();
+            let (entries, folded, visible) = (&self.entries, &self.folded, &self.visible);
+            self.matches.retain(|&p| {
+                let i = visible.get(p as usize).map_or(usize::MAX, |&i| i as usize);
+                entries.get(i).is_some_and(|e| matches(e, folded.get(i).and_then(|f| f.as_deref()), q))
+            });
+        } else {
+            self.rematch();
+        }
     }
 
     pub fn query(&self) -> &str {
@@ -155,8 +253,17 @@ impl LogStore {
             return;
         }
         let q = self.query.as_str();
-        let folded = &self.folded;
-        self.matches = self.visible.iter().enumerate().filter(|(_, &i)| folded[i as usize].contains(q)).map(|(p, _)| p as u32).collect();
+        let (entries, folded) = (&self.entries, &self.folded);
+        self.matches = self
+            .visible
+            .iter()
+            .enumerate()
+            .filter(|(_, &i)| {
+                let i = i as usize;
+                entries.get(i).is_some_and(|e| matches(e, folded.get(i).and_then(|f| f.as_deref()), q))
+            })
+            .map(|(p, _)| p as u32)
+            .collect();
     }
 
     /// Rows shown (after the level filter).
@@ -583,6 +690,30 @@ mod tests {
         }
 
         #[test]
+        /// The search finds exactly the entries whose folded message or step contains the
+        /// folded term, whether the entry keeps a folded copy (non-ASCII) or is searched in
+        /// place (ASCII); across chunk boundaries too.
+        fn search_agrees_with_folding_every_entry(
+            texts in proptest::collection::vec(("[a-zA-Z ÄäİıKK0-9=]{0,12}", proptest::option::of("[a-zA-Zé]{0,4}")), 1..40),
+            q in "[a-zA-ZÄäİıKKé 0-9=]{1,3}",
+        ) {
+            let mut s = LogStore::new();
+            s.append((0..CHUNK as u32 - 3).map(|i| entry(i + 1_000_000, LogLevel::Info, "filler")));
+            let base = s.len();
+            s.append(texts.iter().enumerate().map(|(i, (m, step))| FlowRunLog { step_name: step.clone(), ..entry(i as u32, LogLevel::Info, m) }));
+            // Typed a character at a time (the narrowing path), or given whole: the same.
+            for n in 1..=q.chars().count() {
+                s.set_query(&q.chars().take(n).collect::<String>());
+            }
+            let fq = fold(q.trim());
+            let expected: Vec<usize> = texts.iter().enumerate()
+                .filter(|(_, (m, step))| !fq.is_empty() && (fold(m).contains(&fq) || step.as_deref().is_some_and(|st| fold(st).contains(&fq))))
+                .map(|(i, _)| base + i).collect();
+            let found: Vec<usize> = (0..s.match_count()).filter_map(|n| s.match_row(n)).filter(|&r| r >= base).collect();
+            prop_assert_eq!(found, expected);
+            prop_assert_eq!(s.row(base).map(|e| e.id.as_str()), Some("0"));
+        }
+
         fn highlight_pieces_rebuild_the_text(text in "\\PC{0,40}", q in "\\PC{0,3}") {
             let pieces = highlight(&text, &fold(&q));
             prop_assert_eq!(pieces.iter().map(|(t, _)| t.as_str()).collect::<String>(), text);
