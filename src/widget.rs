@@ -39,7 +39,8 @@ pub struct WidgetOptions {
     pub page_size: Option<u32>,
     /// Hides retry and stop; on unless set to false.
     pub read_only: Option<bool>,
-    /// `"light"`, `"dark"`, or `"host"` (follow the system, like most host pages; default).
+    /// `"light"`, `"dark"`, or `"host"` (default: light or dark as the host page is where the
+    /// widget sits, read from its text colour; the system's choice when that is unreadable).
     pub theme: Option<String>,
     /// Where the full app lives (its links open there); the loader sets it.
     pub app_url: Option<String>,
@@ -136,6 +137,23 @@ impl WidgetOptions {
             _ => None,
         }
     }
+}
+
+/// The theme of a host whose text, where the widget sits, has the computed colour `color`:
+/// light text is written on a dark page. `None` for anything but `rgb()`/`rgba()` (the
+/// system's light or dark then decides), and for text so transparent it says nothing.
+pub fn theme_for_text_color(color: &str) -> Option<&'static str> {
+    let c = color.trim();
+    let inner = c.strip_prefix("rgba(").or_else(|| c.strip_prefix("rgb("))?.strip_suffix(')')?;
+    let parts: Vec<f64> = inner.split([',', ' ', '/']).filter(|p| !p.is_empty()).map(|p| p.parse::<f64>().ok()).collect::<Option<_>>()?;
+    let (r, g, b) = match parts[..] {
+        [r, g, b] => (r, g, b),
+        [r, g, b, a] if a >= 0.5 => (r, g, b),
+        _ => return None,
+    };
+    // Perceived brightness (ITU-R BT.601 weights), 0 to 255.
+    let brightness = 0.299 * r + 0.587 * g + 0.114 * b;
+    Some(if brightness > 127.5 { "dark" } else { "light" })
 }
 
 /// The app's stylesheet for widgets: every rule under `scope`, `:root`/`html`/`body` as the
@@ -246,7 +264,10 @@ pub fn mount(element: web_sys::HtmlElement, options: &JsValue) -> Result<Widget,
     let get_token = js_sys::Reflect::get(options, &"getToken".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     let connection = Connection { credential: opts.credential(None), ..Connection::default() };
     let read_only = opts.read_only();
-    let theme = opts.theme_attr();
+    let theme = opts.theme_attr().or_else(|| {
+        let color = web_sys::window()?.get_computed_style(&element).ok()??.get_property_value("color").ok()?;
+        theme_for_text_color(&color)
+    });
     let location = opts.initial_location();
     element.set_text_content(None);
     let handle = leptos::mount::mount_to(element.clone(), move || {
@@ -374,6 +395,13 @@ mod tests {
         assert_eq!(opts("{}").credential(None), None);
         assert_eq!(opts(r#"{"theme": "dark"}"#).theme_attr(), Some("dark"));
         assert_eq!(opts(r#"{"theme": "host"}"#).theme_attr(), None);
+        assert_eq!(theme_for_text_color("rgb(0, 0, 0)"), Some("light"));
+        assert_eq!(theme_for_text_color("rgb(230, 230, 230)"), Some("dark"));
+        assert_eq!(theme_for_text_color("rgba(255, 255, 255, 0.87)"), Some("dark"));
+        assert_eq!(theme_for_text_color("rgb(20 20 20 / 0.9)"), Some("light"));
+        assert_eq!(theme_for_text_color("rgba(255, 255, 255, 0.1)"), None, "too faint to tell");
+        assert_eq!(theme_for_text_color("oklch(0.9 0 0)"), None);
+        assert_eq!(theme_for_text_color("rgb(a, b, c)"), None);
         assert_eq!(opts(r#"{"pageSize": "10", "readOnly": "false"}"#).page_size, Some(10));
         assert_eq!(opts("[1]"), WidgetOptions::default());
     }

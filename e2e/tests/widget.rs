@@ -88,6 +88,23 @@ async fn two_widgets_live_in_a_host_page_without_taking_it_over() {
     assert_ne!(styles[3], json!("30px"), "the host's td rule does not reach the widget");
     assert_ne!(styles[4], json!("7px"), "the host's .button rule does not reach the widget");
 
+    // "Follow the host": light on this light page; dark inside a dark part of it.
+    assert_eq!(js(&b, "return document.querySelector('#w1 .frc-widget').dataset.theme").await, json!("light"));
+    let dark = b
+        .client
+        .execute_async(
+            "const done = arguments[0];
+             const box = document.createElement('div');
+             box.style.cssText = 'background: rgb(17, 17, 17); color: rgb(238, 238, 238)';
+             document.body.append(box);
+             import('/widget.js').then(m => m.mount(box, { view: 'runs', pageSize: 1, credentialType: 'key', token: 'demo-key' }))
+               .then(w => { const t = box.querySelector('.frc-widget').dataset.theme; w.unmount(); box.remove(); done(t); });",
+            vec![],
+        )
+        .await
+        .expect("a widget in a dark box");
+    assert_eq!(dark, json!("dark"));
+
     // A widget's own link changes the widget, not the page; it stays read-only.
     js(&b, "document.querySelector('#w1 table.runs tbody td.col-id a').click()").await;
     b.wait_for("#w1 dl.summary").await;
