@@ -232,12 +232,8 @@ impl LogStore {
         let narrower = !self.query.is_empty() && folded.contains(self.query.as_str());
         self.query = folded;
         if narrower {
-            let q = self.query.as_str();
-            let (entries, folded, visible) = (&self.entries, &self.folded, &self.visible);
-            self.matches.retain(|&p| {
-                let i = visible.get(p as usize).map_or(usize::MAX, |&i| i as usize);
-                entries.get(i).is_some_and(|e| matches(e, folded.get(i).and_then(|f| f.as_deref()), q))
-            });
+            let before = std::mem::take(&mut self.matches);
+            self.matches = self.matching(before);
         } else {
             self.rematch();
         }
@@ -248,22 +244,18 @@ impl LogStore {
     }
 
     fn rematch(&mut self) {
-        self.matches.clear();
-        if self.query.is_empty() {
-            return;
-        }
-        let q = self.query.as_str();
-        let (entries, folded) = (&self.entries, &self.folded);
-        self.matches = self
-            .visible
-            .iter()
-            .enumerate()
-            .filter(|(_, &i)| {
+        self.matches = if self.query.is_empty() { Vec::new() } else { self.matching(0..self.visible.len() as u32) };
+    }
+
+    /// The rows among `rows` (positions in `visible`, increasing) whose entry contains the query.
+    fn matching(&self, rows: impl IntoIterator<Item = u32>) -> Vec<u32> {
+        rows.into_iter()
+            .filter(|&p| {
+                let Some(&i) = self.visible.get(p as usize) else { return false };
                 let i = i as usize;
-                entries.get(i).is_some_and(|e| matches(e, folded.get(i).and_then(|f| f.as_deref()), q))
+                self.entries.get(i).is_some_and(|e| matches(e, self.folded.get(i).and_then(|f| f.as_deref()), &self.query))
             })
-            .map(|(p, _)| p as u32)
-            .collect();
+            .collect()
     }
 
     /// Rows shown (after the level filter).
