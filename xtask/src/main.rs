@@ -3,6 +3,7 @@
 mod build;
 mod setup;
 mod test;
+mod toolchain;
 mod util;
 
 use std::process::Command;
@@ -23,7 +24,7 @@ const HELP: &str = "cargo xtask <command>
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("setup") => setup::setup().map(|_| ()),
+        Some("setup") => setup::setup().map(|tc| println!("{}", tc.summary())),
         Some("build") => setup::setup().and_then(|tc| build::build_app(&tc)).map(|_| ()),
         Some("demo") => demo(&args[1..]),
         Some("sim") => sim(&args[1..]),
@@ -51,7 +52,7 @@ fn bench(args: &[String]) -> Result {
     bench_with(&tc, short, &only, &sim_binary(if short { "dev" } else { "native" })?)
 }
 
-pub fn bench_with(tc: &setup::Toolchain, short: bool, only: &[String], sim: &std::path::Path) -> Result {
+pub fn bench_with(tc: &toolchain::Toolchain, short: bool, only: &[String], sim: &std::path::Path) -> Result {
     let out = root().join("target").join("bench");
     step(&format!("benchmarks{} → {}", if short { " (short)" } else { "" }, out.display()));
     let mut c = Command::new("cargo");

@@ -1,11 +1,13 @@
 //! `cargo xtask setup`: installs what a machine lacks to build, serve and test the app.
-//! Idempotent: whatever is already there at the right version is skipped.
+//! Idempotent: whatever is already there at the right version is skipped, and
+//! `cargo xtask test` checks that a second run would install nothing (`pending`).
 //!
-//! Where rustup has the wasm32 target, the ordinary toolchain is used. Where it does not and
-//! cannot download it (these machines), Debian's Rust with its standard library source
-//! builds std for wasm32 instead (see ../shared/toolchain.md). Nothing lets Trunk or
-//! rustup download a binary: Trunk always runs `--offline` with the installed tools.
+//! The wasm32 path is chosen by `toolchain::choose` from a probe of the machine: rustup's
+//! target and `rust-src` where rustup can download them, Debian's Rust where it cannot (see
+//! ../shared/toolchain.md). Nothing lets Trunk download a binary: it always runs `--offline`
+//! with the installed tools.
 
+use crate::toolchain::{choose, Choice, Found, Toolchain, WasmToolchain};
 use crate::util::{apt_install, cache_dir, pinned_version, run, step, trunk_tool_version, version_of, which, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,69 +16,28 @@ use std::time::Duration;
 pub const TRUNK_VERSION: &str = "0.21.14";
 const DEBIAN_RUST: [&str; 4] = ["rustc-web", "cargo-web", "rust-web-src", "lld-22"];
 
-/// How wasm32 gets built on this machine.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum WasmToolchain {
-    /// rustup's `wasm32-unknown-unknown` target.
-    Rustup,
-    /// Debian's rustc 1.96 with `-Zbuild-std` from `rust-web-src`, linked by `wasm-ld-22`.
-    DebianBuildStd,
+/// Installs, or (`dry`) only lists what it would install.
+struct Installer {
+    dry: bool,
+    pending: Vec<String>,
 }
 
-/// Everything the builds and tests need to find.
-#[derive(Clone, Debug)]
-pub struct Toolchain {
-    pub wasm: WasmToolchain,
-    /// Folder with `wasm-opt` (binaryen from npm) to put first on PATH.
-    pub binaryen_bin: PathBuf,
-    pub chromedriver: PathBuf,
-    pub schemathesis: PathBuf,
-}
-
-impl Toolchain {
-    /// Environment for commands that build wasm32 (Trunk, wasm tests).
-    /// For the shipped build only (not tests, which cannot run with it): where std is built
-    /// from source anyway, leave out panic messages and locations. A panic aborts the app
-    /// either way (`panic = "abort"`); the first load is 19.5 KB gzip smaller (407,490 →
-    /// 388,036 B). This replaces the config file's rustflags, so erase_components is repeated.
-    /// And std's own `optimize_for_size` (smaller sorts and string code): 5.7 KB gzip less.
-    pub fn release_size_flags(&self, cmd: &mut Command) {
-        if self.wasm == WasmToolchain::DebianBuildStd {
-            cmd.env(
-                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-                "--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none",
-            )
-            .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size");
+impl Installer {
+    fn act(&mut self, what: &str, f: impl FnOnce() -> Result) -> Result {
+        if self.dry {
+            self.pending.push(what.to_string());
+            Ok(())
+        } else {
+            f()
         }
-    }
-
-    pub fn wasm_env(&self, cmd: &mut Command) {
-        let mut paths = vec![self.binaryen_bin.clone()];
-        if self.wasm == WasmToolchain::DebianBuildStd {
-            paths.push(PathBuf::from("/usr/bin"));
-            cmd.env("RUSTC_BOOTSTRAP", "1")
-                .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
-                .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", "wasm-ld-22")
-                // rustup's proxies must not be asked for a toolchain they cannot fetch.
-                .env_remove("RUSTUP_TOOLCHAIN")
-                .env_remove("RUSTC")
-                .env_remove("RUSTDOC");
-        }
-        if let Some(old) = std::env::var_os("PATH") {
-            paths.extend(std::env::split_paths(&old));
-        }
-        if let Ok(joined) = std::env::join_paths(paths) {
-            cmd.env("PATH", joined);
-        }
-        cmd.env("CHROMEDRIVER", &self.chromedriver);
     }
 }
 
-fn rustup_has_wasm32() -> bool {
+fn rustup_lists(args: &[&str], wanted: &str) -> bool {
     Command::new("rustup")
-        .args(["target", "list", "--installed"])
+        .args(args)
         .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown"))
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim().starts_with(wanted)))
 }
 
 fn debian_rust_present() -> bool {
@@ -85,42 +46,58 @@ fn debian_rust_present() -> bool {
         && version_of(Path::new("/usr/bin/rustc"), &["--version"]).is_some_and(|v| v.starts_with("rustc 1.96"))
 }
 
-/// Tries `rustup target add` for a bounded time (it hangs where nothing can be downloaded).
-fn try_rustup_target_add() -> bool {
-    if which("rustup").is_none() {
-        return false;
+fn probe() -> Found {
+    let rustup = which("rustup").is_some();
+    Found {
+        forced_debian: std::env::var("FRC_WASM_TOOLCHAIN").as_deref() == Ok("debian"),
+        rustup,
+        rustup_target: rustup && rustup_lists(&["target", "list", "--installed"], "wasm32-unknown-unknown"),
+        rustup_src: rustup && rustup_lists(&["component", "list", "--installed"], "rust-src"),
+        debian: debian_rust_present(),
+        tried_rustup: false,
+        tried_apt: false,
     }
-    step("rustup target add wasm32-unknown-unknown (up to 90 s)");
-    let Ok(mut child) = Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]).spawn() else { return false };
-    for _ in 0..90 {
-        std::thread::sleep(Duration::from_secs(1));
+}
+
+/// `rustup <args>` for a bounded time (it hangs where nothing can be downloaded).
+fn rustup_bounded(args: &[&str]) -> bool {
+    step(&format!("rustup {} (up to 120 s)", args.join(" ")));
+    let Ok(mut child) = Command::new("rustup").args(args).spawn() else { return false };
+    for _ in 0..240 {
         if let Ok(Some(status)) = child.try_wait() {
             return status.success();
         }
+        std::thread::sleep(Duration::from_millis(500));
     }
     let _ = child.kill();
     let _ = child.wait();
-    eprintln!("rustup could not download the target; using Debian's Rust instead");
+    eprintln!("rustup could not download; trying the next path");
     false
 }
 
-fn wasm_toolchain() -> Result<WasmToolchain> {
-    if std::env::var("FRC_WASM_TOOLCHAIN").as_deref() == Ok("debian") {
-        // Forced, for checking the fallback on a machine that has both.
-    } else if rustup_has_wasm32() {
-        return Ok(WasmToolchain::Rustup);
-    }
-    if debian_rust_present() {
-        return Ok(WasmToolchain::DebianBuildStd);
-    }
-    if std::env::var("FRC_WASM_TOOLCHAIN").as_deref() != Ok("debian") && try_rustup_target_add() {
-        return Ok(WasmToolchain::Rustup);
-    }
-    apt_install(&DEBIAN_RUST)?;
-    if debian_rust_present() {
-        Ok(WasmToolchain::DebianBuildStd)
-    } else {
-        Err("Debian's rustc-web was installed but is not rustc 1.96 with its source; see ../shared/toolchain.md".into())
+fn wasm_toolchain(inst: &mut Installer) -> Result<(WasmToolchain, &'static str)> {
+    let mut found = probe();
+    loop {
+        match choose(found) {
+            Choice::Use(tc, why) => return Ok((tc, why)),
+            Choice::Fail(why) => return Err(format!("{why}; see ../shared/toolchain.md")),
+            Choice::RustupAdd => {
+                inst.act("rustup target add wasm32-unknown-unknown; rustup component add rust-src", || {
+                    let _ =
+                        rustup_bounded(&["target", "add", "wasm32-unknown-unknown"]) && rustup_bounded(&["component", "add", "rust-src"]);
+                    Ok(())
+                })?;
+                found = Found { tried_rustup: true, ..if inst.dry { found } else { probe() } };
+            }
+            Choice::AptDebian => {
+                inst.act(&format!("apt-get install {}", DEBIAN_RUST.join(" ")), || apt_install(&DEBIAN_RUST))?;
+                if inst.dry {
+                    // What a real run would find cannot be known without installing.
+                    return Ok((WasmToolchain::DebianBuildStd, "(not installed yet)"));
+                }
+                found = Found { tried_rustup: found.tried_rustup, tried_apt: true, ..probe() };
+            }
+        }
     }
 }
 
@@ -134,7 +111,7 @@ fn cargo_install(krate: &str, version: &str, locked: bool) -> Result {
     run(&mut c)
 }
 
-fn ensure_wasm_bindgen() -> Result {
+fn ensure_wasm_bindgen(inst: &mut Installer) -> Result {
     let want = pinned_version("wasm-bindgen")?;
     let have = which("wasm-bindgen").and_then(|p| version_of(&p, &["--version"]));
     let runner = which("wasm-bindgen-test-runner").and_then(|p| version_of(&p, &["--version"]));
@@ -143,49 +120,56 @@ fn ensure_wasm_bindgen() -> Result {
         return Ok(());
     }
     // Not --locked: its lock file names a crate version the registry no longer serves.
-    cargo_install("wasm-bindgen-cli", &want, false)
+    inst.act(&format!("cargo install wasm-bindgen-cli {want}"), || cargo_install("wasm-bindgen-cli", &want, false))
 }
 
-fn ensure_trunk() -> Result {
+fn ensure_trunk(inst: &mut Installer) -> Result {
     let have = which("trunk").and_then(|p| version_of(&p, &["--version"]));
     if have.as_deref() == Some(&format!("trunk {TRUNK_VERSION}")) {
         return Ok(());
     }
-    cargo_install("trunk", TRUNK_VERSION, true)
+    inst.act(&format!("cargo install trunk {TRUNK_VERSION}"), || cargo_install("trunk", TRUNK_VERSION, true))
 }
 
 /// binaryen's wasm-opt from npm at the version Trunk.toml names (`version_132` → 132).
-fn ensure_binaryen() -> Result<PathBuf> {
+fn ensure_binaryen(inst: &mut Installer) -> Result<PathBuf> {
     let wanted = trunk_tool_version("wasm_opt")?;
     let number = wanted.trim_start_matches("version_").to_string();
     let dir = cache_dir().join(format!("binaryen-{number}"));
     let bin = dir.join("node_modules").join(".bin");
-    let have = version_of(&bin.join("wasm-opt"), &["--version"]);
-    if have.as_deref().is_some_and(|v| v.contains(&format!("version {number}"))) {
+    let right = || version_of(&bin.join("wasm-opt"), &["--version"]).is_some_and(|v| v.contains(&format!("version {number}")));
+    if right() {
         return Ok(bin);
     }
-    if which("npm").is_none() {
-        apt_install(&["nodejs", "npm"])?;
-    }
-    step(&format!("npm install binaryen@{number}"));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    run(Command::new("npm")
-        .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
-        .arg(&dir)
-        .arg(format!("binaryen@{number}")))?;
-    match version_of(&bin.join("wasm-opt"), &["--version"]) {
-        Some(v) if v.contains(&format!("version {number}")) => Ok(bin),
-        other => Err(format!("binaryen@{number} installed but wasm-opt reports {other:?}")),
-    }
+    inst.act(&format!("npm install binaryen@{number}"), || {
+        if which("npm").is_none() {
+            apt_install(&["nodejs", "npm"])?;
+        }
+        step(&format!("npm install binaryen@{number}"));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+            .arg(&dir)
+            .arg(format!("binaryen@{number}")))?;
+        if right() {
+            Ok(())
+        } else {
+            Err(format!("binaryen@{number} installed but its wasm-opt is not version {number}"))
+        }
+    })?;
+    Ok(bin)
 }
 
-fn ensure_browser() -> Result<PathBuf> {
+fn ensure_browser(inst: &mut Installer) -> Result<PathBuf> {
     let have = |name: &str| which(name).or_else(|| Some(PathBuf::from(format!("/usr/bin/{name}"))).filter(|p| p.exists()));
     if have("chromium").is_none() || have("chromedriver").is_none() {
-        apt_install(&["chromium", "chromium-driver"])?;
+        inst.act("apt-get install chromium chromium-driver", || apt_install(&["chromium", "chromium-driver"]))?;
     }
     if which("brotli").is_none() {
-        apt_install(&["brotli"])?;
+        inst.act("apt-get install brotli", || apt_install(&["brotli"]))?;
+    }
+    if inst.dry {
+        return Ok(have("chromedriver").unwrap_or_else(|| PathBuf::from("/usr/bin/chromedriver")));
     }
     have("chromedriver").ok_or_else(|| "chromedriver is still missing after installing chromium-driver".into())
 }
@@ -193,33 +177,47 @@ fn ensure_browser() -> Result<PathBuf> {
 pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
 /// schemathesis (the contract test) in a virtualenv under the cache folder.
-fn ensure_schemathesis() -> Result<PathBuf> {
+fn ensure_schemathesis(inst: &mut Installer) -> Result<PathBuf> {
     let venv = cache_dir().join("venv");
     let bin = venv.join("bin").join("schemathesis");
     let have = version_of(&bin, &["--version"]);
     if have.as_deref().is_some_and(|v| v.ends_with(SCHEMATHESIS_VERSION)) {
         return Ok(bin);
     }
-    if which("python3").is_none() {
-        apt_install(&["python3", "python3-venv"])?;
-    }
-    step(&format!("pip install schemathesis=={SCHEMATHESIS_VERSION} (into {})", venv.display()));
-    if !venv.join("bin").join("pip").exists() {
-        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-    }
-    run(Command::new(venv.join("bin").join("pip")).args(["install", "--quiet", &format!("schemathesis=={SCHEMATHESIS_VERSION}")]))?;
+    inst.act(&format!("pip install schemathesis=={SCHEMATHESIS_VERSION}"), || {
+        if which("python3").is_none() {
+            apt_install(&["python3", "python3-venv"])?;
+        }
+        step(&format!("pip install schemathesis=={SCHEMATHESIS_VERSION} (into {})", venv.display()));
+        if !venv.join("bin").join("pip").exists() {
+            run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        }
+        run(Command::new(venv.join("bin").join("pip")).args(["install", "--quiet", &format!("schemathesis=={SCHEMATHESIS_VERSION}")]))
+    })?;
     Ok(bin)
 }
 
-/// Installs what is missing and says which toolchain builds wasm32.
+fn setup_with(inst: &mut Installer) -> Result<Toolchain> {
+    let (wasm, why) = wasm_toolchain(inst)?;
+    ensure_wasm_bindgen(inst)?;
+    ensure_trunk(inst)?;
+    let binaryen_bin = ensure_binaryen(inst)?;
+    let chromedriver = ensure_browser(inst)?;
+    let schemathesis = ensure_schemathesis(inst)?;
+    Ok(Toolchain { wasm, why, binaryen_bin, chromedriver, schemathesis })
+}
+
+/// Installs what is missing and says, in one line, which toolchain builds wasm32 and why.
 pub fn setup() -> Result<Toolchain> {
     step("setup: checking tools");
-    let wasm = wasm_toolchain()?;
-    ensure_wasm_bindgen()?;
-    ensure_trunk()?;
-    let binaryen_bin = ensure_binaryen()?;
-    let chromedriver = ensure_browser()?;
-    let schemathesis = ensure_schemathesis()?;
-    eprintln!("setup: wasm32 via {wasm:?}; trunk {TRUNK_VERSION}; wasm-opt from {}", binaryen_bin.display());
-    Ok(Toolchain { wasm, binaryen_bin, chromedriver, schemathesis })
+    let tc = setup_with(&mut Installer { dry: false, pending: Vec::new() })?;
+    eprintln!("setup: {}; trunk {TRUNK_VERSION}; wasm-opt from {}", tc.summary(), tc.binaryen_bin.display());
+    Ok(tc)
+}
+
+/// What a second `setup` would install now (nothing, right after a setup that worked).
+pub fn pending() -> Result<Vec<String>> {
+    let mut inst = Installer { dry: true, pending: Vec::new() };
+    setup_with(&mut inst)?;
+    Ok(inst.pending)
 }

@@ -1,7 +1,7 @@
 //! `cargo xtask test`: every test layer, in the order that fails fastest.
 
 use crate::build::{build_app, dist_dir, size_ceiling_bytes, GZIP_BUDGET_BYTES};
-use crate::setup::setup;
+use crate::setup::{pending, setup};
 use crate::util::{root, run, run_counted, step, Result, Tally};
 use std::process::Command;
 use std::time::Instant;
@@ -24,6 +24,13 @@ pub fn test_all() -> Result {
     };
     let mut tally = Tally::default();
     let tc = setup()?;
+    // The path taken, at the top of what a reader of CI's output sees after the installs.
+    println!("{}", tc.summary());
+    // Setup is idempotent: run again now, it would install nothing.
+    let again = pending()?;
+    if !again.is_empty() {
+        return Err(format!("setup is not idempotent: a second run would still do: {}", again.join("; ")));
+    }
     lap("setup", &mut timings);
 
     step("cargo fmt --check");
