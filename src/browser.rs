@@ -7,6 +7,14 @@ pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
+/// Minutes east of UTC at `ms` in the zone the app shows (UTC, or the browser's).
+pub fn zone_offset(zone: crate::time::Zone, ms: i64) -> i32 {
+    match zone {
+        crate::time::Zone::Utc => 0,
+        crate::time::Zone::Local => local_offset_minutes(ms),
+    }
+}
+
 /// Minutes east of UTC of the browser's zone at `ms` (JavaScript counts them west).
 pub fn local_offset_minutes(ms: i64) -> i32 {
     -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).get_timezone_offset() as i32)
@@ -164,7 +172,8 @@ pub fn download_text(name: &str, mime: &str, text: &str) -> bool {
         a.set_href(&url);
         a.set_download(name);
         a.click();
-        // The click has started the download; the URL can go once this task is over.
+        // The click has started the download; the URL can go once this task is over. A timer of
+        // the page, not of a view: it touches nothing but the URL.
         let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
             let _ = web_sys::Url::revoke_object_url(&url);
         });

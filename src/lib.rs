@@ -18,6 +18,7 @@ pub mod saved_views;
 pub mod session;
 pub mod state;
 pub mod steps;
+pub mod tasks;
 pub mod time;
 pub mod url_state;
 pub mod widget;

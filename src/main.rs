@@ -23,6 +23,7 @@ fn main() {
     if widget_page {
         return;
     }
+    // App-lifetime: reads config.json, then mounts the app (nothing is mounted before it).
     wasm_bindgen_futures::spawn_local(async {
         let (config, config_warnings) = load_config().await;
         if let Some(boot) = browser::element_by_id("boot") {

@@ -93,6 +93,9 @@ pub struct AppState {
     pub runs_href: RwSignal<String>,
     /// Whether browser storage can be written; if not, the connection lives in memory only.
     pub storage_ok: StoredValue<bool>,
+    /// The owner of app-lifetime tasks (the sign-in expiry): the app's, or its widget's.
+    owner: crate::tasks::Scope,
+    expiry_timer: StoredValue<Option<crate::tasks::Task>, LocalStorage>,
 }
 
 /// Whether retry and stop are hidden in this part of the page (a read-only script widget).
@@ -122,6 +125,8 @@ impl AppState {
             scheduler: StoredValue::new(scheduler),
             runs_href: RwSignal::new("/runs".into()),
             storage_ok: StoredValue::new(browser::storage_works(Store::Local) || browser::storage_works(Store::Session)),
+            owner: crate::tasks::Scope::here(),
+            expiry_timer: StoredValue::new_local(None),
         };
         state.watch_expiry(expires);
         state
@@ -143,6 +148,8 @@ impl AppState {
             scheduler: StoredValue::new(scheduler),
             runs_href: RwSignal::new("/runs".into()),
             storage_ok: StoredValue::new(false),
+            owner: crate::tasks::Scope::here(),
+            expiry_timer: StoredValue::new_local(None),
         }
     }
 
@@ -188,19 +195,22 @@ impl AppState {
         self.connection.set(c);
     }
 
-    /// Signs out when a sign-in token expires.
+    /// Signs out when a sign-in token expires. App-lifetime (the state lives as long as the
+    /// app or its widget): the timer is a task of the state's owner, so a widget's unmount
+    /// ends it, and a newer expiry replaces it.
     pub fn watch_expiry(&self, expires_at_ms: Option<i64>) {
+        if let Some(old) = self.expiry_timer.try_update_value(Option::take).flatten() {
+            old.stop();
+        }
         let Some(at) = expires_at_ms else { return };
         let state = *self;
-        let wait = (at - browser::now_ms()).clamp(0, i64::from(i32::MAX)) as u64;
-        set_timeout(
-            move || {
-                if state.connection.with_untracked(|c| c.expires_at_ms == Some(at)) {
-                    state.sign_out();
-                }
-            },
-            std::time::Duration::from_millis(wait),
-        );
+        let wait = (at - browser::now_ms()).clamp(0, i64::from(i32::MAX)) as u32;
+        let timer = self.owner.after(wait, move || {
+            if state.connection.try_with_untracked(|c| c.expires_at_ms == Some(at)) == Some(true) {
+                state.sign_out();
+            }
+        });
+        self.expiry_timer.set_value(timer);
     }
 
     pub fn sign_out(&self) {
@@ -222,7 +232,8 @@ impl AppState {
             Err(ApiError::Aborted) => return,
             Err(_) => LinkState::Ok,
         };
-        if self.link.get_untracked() != next {
+        // `try_`: a widget's state may be gone by the time an answer arrives.
+        if self.link.try_get_untracked().is_some_and(|now| now != next) {
             self.link.set(next);
         }
     }

@@ -277,12 +277,14 @@ pub fn mount(element: web_sys::HtmlElement, options: &JsValue) -> Result<Widget,
         if let Some(f) = get_token {
             let f = StoredValue::new_local(f);
             let opts = StoredValue::new(opts.clone());
+            // Tasks of this widget: `unmount()` (or `update()`) ends a token call in flight.
+            let scope = crate::tasks::Scope::here();
             let fetch_token = move || {
                 let f = f.get_value();
-                leptos::task::spawn_local(async move {
+                scope.spawn(async move {
                     if let Some(token) = call_token(&f).await {
                         let credential = opts.with_value(|o| o.credential(Some(token)));
-                        state.connection.try_update(|c| c.credential = credential);
+                        state.connection.update(|c| c.credential = credential);
                     }
                 });
             };
@@ -322,7 +324,8 @@ fn install_styles(css_url: String) {
     if let Some(head) = doc.head() {
         let _ = head.append_child(&style);
     }
-    // Not Leptos' executor: this can run before the first widget has started it.
+    // Not Leptos' executor: this can run before the first widget has started it. Page-lifetime
+    // on purpose: the stylesheet serves every widget on the page, now and later.
     wasm_bindgen_futures::spawn_local(async move {
         let Ok(resp) = gloo_net::http::Request::get(&css_url).send().await else { return };
         let Ok(text) = resp.text().await else { return };

@@ -314,3 +314,81 @@ async fn a_wrapped_log_list_renders_every_row_and_scrolls_to_one_of_its_own() {
     }
     style.remove();
 }
+
+/// Leptos' executor, as a mounted app has it.
+fn start_executor() {
+    mounted(|| (), |_| {});
+}
+
+/// Waits for the browser's timers: the tasks under test sleep 20 ms.
+async fn after_timers() {
+    flow_run_console::tasks::sleep(80).await;
+}
+
+/// A task that, 20 ms on, reads a signal of its view (a panic, so a trap, once the view is
+/// gone) and says so.
+fn reading_task(scope: flow_run_console::tasks::Scope, signal: RwSignal<u32>, ran: std::rc::Rc<std::cell::Cell<bool>>) {
+    scope.spawn(async move {
+        flow_run_console::tasks::sleep(20).await;
+        let _ = signal.get_untracked();
+        ran.set(true);
+    });
+}
+
+#[wasm_bindgen_test]
+async fn a_task_whose_view_is_gone_before_its_answer_does_nothing() {
+    start_executor();
+    for leave in [false, true] {
+        let ran = std::rc::Rc::new(std::cell::Cell::new(false));
+        // The view is dropped, not cleaned up, as the router drops a route it leaves.
+        let view = Owner::new();
+        let (scope, signal) = view.with(|| (flow_run_console::tasks::Scope::here(), RwSignal::new(1u32)));
+        reading_task(scope, signal, ran.clone());
+        if leave {
+            drop(view);
+            after_timers().await;
+            assert!(!ran.get(), "the task ran on after its view was gone");
+        } else {
+            after_timers().await;
+            assert!(ran.get(), "a task of a live view runs (the control)");
+            drop(view);
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_stopped_task_and_a_rebuilt_part_do_nothing() {
+    start_executor();
+    let view = Owner::new();
+    let (scope, signal) = view.with(|| (flow_run_console::tasks::Scope::here(), RwSignal::new(1u32)));
+    let ran = std::rc::Rc::new(std::cell::Cell::new(false));
+    let task = {
+        let ran = ran.clone();
+        scope.spawn(async move {
+            flow_run_console::tasks::sleep(20).await;
+            let _ = signal.get_untracked();
+            ran.set(true);
+        })
+    };
+    task.expect("a live view starts tasks").stop();
+    after_timers().await;
+    assert!(!ran.get(), "a stopped task ran on");
+    // A part of the view that is rebuilt (an effect's owner, cleaned up and reused) ends its tasks.
+    let part = view.child();
+    let ran = std::rc::Rc::new(std::cell::Cell::new(false));
+    let part_scope = part.with(flow_run_console::tasks::Scope::here);
+    {
+        let ran = ran.clone();
+        part.with(|| {
+            flow_run_console::tasks::spawn(async move {
+                flow_run_console::tasks::sleep(20).await;
+                ran.set(true);
+            })
+        });
+    }
+    part.cleanup();
+    after_timers().await;
+    assert!(!ran.get(), "a task of a rebuilt part ran on");
+    assert!(part_scope.spawn(async {}).is_none(), "a cleaned-up part starts nothing");
+    drop(view);
+}

@@ -353,6 +353,9 @@ mod transport {
                 controller.abort();
             })
         };
+        // A request whose future is dropped (its task was aborted: the view that asked has
+        // gone) is aborted in the browser too, instead of finishing unread.
+        let mut unread = AbortOnDrop(Some(controller.clone()));
         let signal = controller.signal();
         let mut b = match req.method {
             Method::Get => gloo_net::http::Request::get(req.url),
@@ -382,7 +385,18 @@ mod transport {
         let content_type = resp.headers().get("content-type");
         let body = resp.text().await.map_err(fail)?;
         drop(timer);
+        unread.0 = None;
         Ok(RawAnswer { status, retry_after, content_type, body })
+    }
+
+    struct AbortOnDrop(Option<web_sys::AbortController>);
+
+    impl Drop for AbortOnDrop {
+        fn drop(&mut self) {
+            if let Some(c) = self.0.take() {
+                c.abort();
+            }
+        }
     }
 
     /// The browser says little about why a fetch failed (by design); never echo the URL.

@@ -20,28 +20,26 @@ pub fn FilterBar(#[prop(into)] view: Signal<RunsView>, on_change: Callback<ViewC
     // Search: debounced, and typing does not flood the history (see below).
     let typed = RwSignal::new(view.get_untracked().search);
     Effect::new(move |_| typed.set(view.get().search));
-    let pending = StoredValue::new(None::<leptos::prelude::TimeoutHandle>);
+    // The debounce belongs to the bar: leaving the page drops a pending search with it.
+    let scope = crate::tasks::Scope::here();
+    let pending = StoredValue::new(None::<crate::tasks::Task>);
     let on_search = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
         typed.set(text.clone());
-        if let Some(h) = pending.get_value() {
-            h.clear();
+        if let Some(t) = pending.get_value() {
+            t.stop();
         }
-        let handle = set_timeout_with_handle(
-            move || {
-                if view.get_untracked().search != text.trim() {
-                    let mut v = view.get_untracked();
-                    // The first term adds a history entry; refining it replaces that entry.
-                    let replace = !v.search.is_empty();
-                    v.search = text.trim().to_string();
-                    v.page = 1;
-                    on_change.run((v, replace));
-                }
-            },
-            std::time::Duration::from_millis(300),
-        )
-        .ok();
-        pending.set_value(handle);
+        let task = scope.after(300, move || {
+            if view.get_untracked().search != text.trim() {
+                let mut v = view.get_untracked();
+                // The first term adds a history entry; refining it replaces that entry.
+                let replace = !v.search.is_empty();
+                v.search = text.trim().to_string();
+                v.page = 1;
+                on_change.run((v, replace));
+            }
+        });
+        pending.set_value(task);
     };
 
     let status_buttons = RunStatus::KNOWN
@@ -99,10 +97,7 @@ pub fn FilterBar(#[prop(into)] view: Signal<RunsView>, on_change: Callback<ViewC
         )
     };
     // Datetime inputs show and take UTC or local time, as the header's toggle says.
-    let offset = move |ms: i64| match zone.get() {
-        Zone::Utc => 0,
-        Zone::Local => crate::browser::local_offset_minutes(ms),
-    };
+    let offset = move |ms: i64| crate::browser::zone_offset(zone.get(), ms);
     let to_input = move |ms: Option<i64>| {
         ms.map(|ms| {
             let local = ms + i64::from(offset(ms)) * 60_000;

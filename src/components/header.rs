@@ -15,17 +15,17 @@ pub fn Header() -> impl IntoView {
             Zone::Utc => Zone::Local,
         })
     };
-    // The request budget, read once a second: shown only when it matters.
+    // The request budget, read once a second while the header is shown: shown only when it matters.
     let budget = RwSignal::new(app.scheduler.with_value(|s| s.state()));
-    let _ = set_interval_with_handle(
-        move || {
+    crate::tasks::spawn(async move {
+        loop {
+            crate::tasks::sleep(1_000).await;
             let now = app.scheduler.with_value(|s| s.state());
             if budget.get_untracked() != now {
                 budget.set(now);
             }
-        },
-        std::time::Duration::from_secs(1),
-    );
+        }
+    });
     let budget_note = move || {
         let b = budget.get();
         let text = match b.paused_until_ms {

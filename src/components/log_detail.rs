@@ -21,13 +21,14 @@ pub fn LogDetail(
 ) -> impl IntoView {
     let show_all = RwSignal::new(false);
     let copied = RwSignal::new(None::<&'static str>);
+    let scope = crate::tasks::Scope::here();
     let copy = move |what: &'static str, text: String| {
         browser::copy_text(&text);
         copied.set(Some(what));
-        set_timeout(move || copied.set(None), std::time::Duration::from_secs(2));
+        scope.after(2_000, move || copied.set(None));
     };
     let e = entry;
-    let when = e.created_at_ms.map(|ms| detail_time(ms, if zone == Zone::Utc { 0 } else { browser::local_offset_minutes(ms) }));
+    let when = e.created_at_ms.map(|ms| detail_time(ms, browser::zone_offset(zone, ms)));
     let message = e.message.clone();
     let long = collapsed(&message).map(|head| (head.to_string(), message.len()));
     let msg_for_copy = message.clone();

@@ -18,7 +18,7 @@ impl TimeShown {
         let Some(ms) = ms else { return "–".into() };
         match self.offsets_from {
             Some(start) => offset_ms(ms, start),
-            None => clock_ms(ms, if self.zone == Zone::Utc { 0 } else { browser::local_offset_minutes(ms) }),
+            None => clock_ms(ms, browser::zone_offset(self.zone, ms)),
         }
     }
 }

@@ -34,46 +34,51 @@ pub fn offered(status: Option<&RunStatus>) -> Vec<Action> {
     out
 }
 
+/// The page's retry, stop and download requests: a Leptos `Action` the run page owns, so a
+/// result outlives a refresh that rebuilds the buttons, and nothing of a left page is touched
+/// when an answer arrives.
+pub type Perform = leptos::prelude::Action<(Action, String), ActionResult>;
+
+/// `client` is read when an action is dispatched.
+pub fn perform(client: impl Fn() -> ApiClient + 'static) -> Perform {
+    leptos::prelude::Action::new_unsync(move |(action, id): &(Action, String)| {
+        let (action, id, client) = (*action, id.clone(), client());
+        async move {
+            let result = match action {
+                Action::Retry => client.retry_run(&id).await,
+                Action::Stop => client.stop_run(&id).await,
+                Action::Download => client.queue_download(&id).await,
+            };
+            (action, result)
+        }
+    })
+}
+
 /// Retry, stop and download, each behind a confirmation that says what will happen. A
 /// pending action disables its button, so a double click sends one request.
 #[component]
-pub fn RunActions(
-    run: FlowRun,
-    client: Signal<ApiClient>,
-    /// The last action's result; owned by the page so that it outlives a reload of the run.
-    outcome: RwSignal<Option<ActionResult>>,
-    #[prop(optional)] read_only: bool,
-    on_done: Callback<()>,
-) -> impl IntoView {
+pub fn RunActions(run: FlowRun, perform: Perform, #[prop(optional)] read_only: bool) -> impl IntoView {
     let confirming = RwSignal::new(None::<Action>);
-    let pending = RwSignal::new(false);
+    let pending = perform.pending();
+    let outcome = perform.value();
     let id = run.id.clone();
     let flow = run.flow_name.clone().unwrap_or_else(|| "its flow".into());
     let actions: Vec<Action> = offered(run.status.as_ref()).into_iter().filter(|a| !read_only || *a == Action::Download).collect();
+    // The confirmation closes once its request has been answered.
+    Effect::new(move |was: Option<bool>| {
+        let now = pending.get();
+        if was == Some(true) && !now {
+            confirming.set(None);
+        }
+        now
+    });
 
     let perform = {
         let id = id.clone();
         move |action: Action| {
-            if pending.get_untracked() {
-                return;
+            if !pending.get_untracked() {
+                perform.dispatch((action, id.clone()));
             }
-            pending.set(true);
-            let client = client.get_untracked();
-            let id = id.clone();
-            leptos::task::spawn_local(async move {
-                let result = match action {
-                    Action::Retry => client.retry_run(&id).await,
-                    Action::Stop => client.stop_run(&id).await,
-                    Action::Download => client.queue_download(&id).await,
-                };
-                let ok = result.is_ok();
-                outcome.set(Some((action, result)));
-                confirming.set(None);
-                pending.set(false);
-                if ok {
-                    on_done.run(());
-                }
-            });
         }
     };
 

@@ -2,7 +2,7 @@ use super::filter_bar::ViewChange;
 use crate::browser::{self, Store};
 use crate::chart::{buckets, cache_key, count_query, heights, span, Bar, Series, BUCKETS};
 use crate::state::use_app;
-use crate::time::{format_datetime, Zone};
+use crate::time::format_datetime;
 use crate::url_state::{RunsView, TimeRange};
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -65,7 +65,6 @@ pub fn StatusChart(#[prop(into)] view: Signal<RunsView>, on_change: Callback<Vie
     let app = use_app();
     let collapsed = RwSignal::new(browser::storage_get(Store::Local, COLLAPSED_KEY).as_deref() == Some("collapsed"));
     let state = RwSignal::new(None::<ChartState>);
-    let generation = StoredValue::new(0u64);
     // Only what the counts depend on: not the page, its size or the sort.
     let filters = Memo::new(move |_| view.with(|v| RunsView { page: 1, per_page: 1, sort: Default::default(), ..v.clone() }));
 
@@ -76,15 +75,9 @@ pub fn StatusChart(#[prop(into)] view: Signal<RunsView>, on_change: Callback<Vie
         if collapsed.get() {
             return;
         }
-        generation.update_value(|g| *g += 1);
-        let my_gen = generation.get_value();
         // Relative ranges are taken to the minute, so a revisit within it finds the cache.
         let now = browser::now_ms() / 60_000 * 60_000;
-        let offset = match zone {
-            Zone::Utc => 0,
-            Zone::Local => browser::local_offset_minutes(now),
-        };
-        let (from, to) = span(&v, now, offset);
+        let (from, to) = span(&v, now, browser::zone_offset(zone, now));
         let key = cache_key(&v, from, to);
         if let Some(bars) = cached(&key) {
             state.set(Some(ChartState::Ready(bars)));
@@ -99,12 +92,11 @@ pub fn StatusChart(#[prop(into)] view: Signal<RunsView>, on_change: Callback<Vie
         let plan: Vec<(usize, Option<Series>)> =
             (0..spans.len()).flat_map(|i| [(i, None), (i, Some(Series::Success)), (i, Some(Series::Failure))]).collect();
         state.set(Some(ChartState::Counting { done: 0, of: plan.len() }));
-        leptos::task::spawn_local(async move {
+        // A task of this effect: a change of filters, zone or connection, or collapsing the
+        // chart, runs the effect again and so ends the counting of the old filters.
+        crate::tasks::spawn(async move {
             let mut totals = vec![[0u64; 3]; spans.len()];
             for (n, (i, series)) in plan.iter().enumerate() {
-                if generation.try_get_value() != Some(my_gen) {
-                    return;
-                }
                 let statuses = series.map(|s| s.statuses());
                 let slot = match series {
                     None => 0,
@@ -124,15 +116,11 @@ pub fn StatusChart(#[prop(into)] view: Signal<RunsView>, on_change: Callback<Vie
                         remember_partial(count_key, count);
                     }
                     Err(e) => {
-                        if generation.try_get_value() == Some(my_gen) {
-                            state.set(Some(ChartState::Failed(e.message())));
-                        }
+                        state.set(Some(ChartState::Failed(e.message())));
                         return;
                     }
                 }
-                if generation.try_get_value() == Some(my_gen) {
-                    state.set(Some(ChartState::Counting { done: n + 1, of: plan.len() }));
-                }
+                state.set(Some(ChartState::Counting { done: n + 1, of: plan.len() }));
             }
             let bars: Vec<Bar> = spans
                 .iter()
@@ -146,26 +134,17 @@ pub fn StatusChart(#[prop(into)] view: Signal<RunsView>, on_change: Callback<Vie
                 })
                 .collect();
             remember(key, bars.clone());
-            if generation.try_get_value() == Some(my_gen) {
-                state.set(Some(ChartState::Ready(bars)));
-            }
+            state.set(Some(ChartState::Ready(bars)));
         });
     });
 
     let toggle = move |_| {
         let next = !collapsed.get_untracked();
         browser::storage_set(Store::Local, COLLAPSED_KEY, if next { "collapsed" } else { "open" });
-        if next {
-            generation.update_value(|g| *g += 1);
-        }
         collapsed.set(next);
     };
     let label_time = move |ms: i64| {
-        let offset = match app.zone.get_untracked() {
-            Zone::Utc => 0,
-            Zone::Local => browser::local_offset_minutes(ms),
-        };
-        let t = format_datetime(ms, offset);
+        let t = format_datetime(ms, browser::zone_offset(app.zone.get_untracked(), ms));
         t.get(0..16).unwrap_or(&t).to_string()
     };
     let narrow = move |bar: Bar, series: Series| {

@@ -1,11 +1,12 @@
 use crate::api::{FlowRun, FlowRunLog, LogQuery};
 use crate::state::use_app;
 use crate::steps::{aggregate, waterfall, StepState, StepStats};
-use crate::time::{format_datetime, Zone};
+use crate::time::format_datetime;
 use leptos::prelude::*;
 
 /// Runs with more entries than this are not loaded here (the log viewer pages them).
 pub const MAX_ENTRIES_FOR_STEPS: u64 = 1_000;
+const PER_PAGE: u32 = 100;
 
 #[derive(Clone)]
 enum Load {
@@ -24,39 +25,39 @@ pub fn StepsPanel(run: FlowRun) -> impl IntoView {
     let client = app.client().background();
     let run_id = run.id.clone();
     let steps = run.steps.clone();
-    leptos::task::spawn_local(async move {
+    // A task of this panel: a refresh of a running run rebuilds the panel and ends the old one.
+    crate::tasks::spawn(async move {
         let mut entries: Vec<FlowRunLog> = Vec::new();
-        let mut page = 1;
-        loop {
-            let q = LogQuery { page, per_page: 100, ..LogQuery::standard(page, 100) };
+        // Bounded by what the data can mean, not by the answer's `last_page`: at most the pages
+        // that MAX_ENTRIES_FOR_STEPS entries fill, and never past an empty page.
+        let pages = MAX_ENTRIES_FOR_STEPS.div_ceil(u64::from(PER_PAGE)) as u32;
+        for page in 1..=pages {
+            let q = LogQuery::standard(page, PER_PAGE);
             match client.list_logs(&run_id, &q, None).await {
                 Ok(p) => {
                     let total = p.meta.total.unwrap_or(0);
                     if total > MAX_ENTRIES_FOR_STEPS {
-                        state.try_set(Load::TooMany(total));
+                        state.set(Load::TooMany(total));
                         return;
                     }
+                    let empty = p.items.is_empty();
                     entries.extend(p.items);
-                    if u64::from(page) >= p.meta.last_page {
+                    if empty || u64::from(page) >= p.meta.last_page {
                         break;
                     }
-                    page += 1;
                 }
                 Err(e) => {
-                    state.try_set(Load::Failed(e.message()));
+                    state.set(Load::Failed(e.message()));
                     return;
                 }
             }
         }
-        state.try_set(Load::Ready(aggregate(&steps, &entries)));
+        state.set(Load::Ready(aggregate(&steps, &entries)));
     });
     let zone = app.zone.get_untracked();
     let clock = move |ms: Option<i64>| {
-        ms.map(|ms| {
-            let off = if zone == Zone::Utc { 0 } else { crate::browser::local_offset_minutes(ms) };
-            format_datetime(ms, off).get(11..19).unwrap_or_default().to_string()
-        })
-        .unwrap_or_else(|| "–".into())
+        ms.map(|ms| format_datetime(ms, crate::browser::zone_offset(zone, ms)).get(11..19).unwrap_or_default().to_string())
+            .unwrap_or_else(|| "–".into())
     };
     let run_id = run.id.clone();
     let (start, end) = (run.started_at_ms, run.finished_at_ms);

@@ -6,11 +6,7 @@ use leptos::prelude::*;
 #[component]
 pub fn Timestamp(ms: Option<i64>, zone: Zone, now_ms: i64) -> impl IntoView {
     ms.map(|ms| {
-        let offset = match zone {
-            Zone::Utc => 0,
-            Zone::Local => browser::local_offset_minutes(ms),
-        };
-        let absolute = format_datetime(ms, offset);
+        let absolute = format_datetime(ms, browser::zone_offset(zone, ms));
         let iso = format_datetime(ms, 0);
         view! { <time datetime=iso title=absolute>{format_relative(ms, now_ms)}</time> }.into_any()
     })

@@ -1,13 +1,10 @@
 use crate::api::{ApiError, FlowRun, RunStatus, Slot};
 use crate::browser;
-use crate::components::run_actions::ActionResult;
 use crate::components::{ErrorView, RunActions, StatusBadge, StepsPanel, Timestamp};
 use crate::format::format_bytes;
 use crate::state::use_app;
 use crate::time::format_duration_ms;
 use leptos::prelude::*;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 const RUN_INCLUDES: [&str; 8] =
     ["flow", "flowVersion.steps", "retriedFlowRun", "errorWarningLogs", "cpuTime", "payloadSize", "operationsSent", "operationsReceived"];
@@ -21,24 +18,38 @@ pub fn RunPage() -> impl IntoView {
     let id = Memo::new(move |_| here.with(|l| crate::nav::run_id_of(l)));
     let slot = StoredValue::new_local(Slot::default());
     let run = RwSignal::new(None::<Result<(FlowRun, i64), ApiError>>);
-    let outcome = RwSignal::new(None::<ActionResult>);
-    let load = move |background: bool| {
+    let perform = crate::components::run_actions::perform(move || app.client());
+    let outcome = perform.value();
+    let scope = crate::tasks::Scope::here();
+    // One request for the run; answers whether it got one.
+    let request = move |background: bool| {
         let client = if background { app.client().background() } else { app.client() };
         let id = id.get_untracked();
-        if client.credential.is_none() {
+        let ready = client.credential.is_some();
+        if !ready {
             run.set(Some(Err(ApiError::Unauthorized)));
-            return;
         }
         let slot = slot.get_value();
-        leptos::task::spawn_local(async move {
+        async move {
+            if !ready {
+                return false;
+            }
             let result = client.get_run(&id, &RUN_INCLUDES, Some(&slot)).await;
             app.observe(&result);
+            let ok = result.is_ok();
             match result {
                 Err(ApiError::Aborted) => {}
                 // A failed background refresh keeps what is shown.
                 Err(_) if background && run.with_untracked(|r| matches!(r, Some(Ok(_)))) => {}
                 other => run.set(Some(other.map(|r| (r, browser::now_ms())))),
             }
+            ok
+        }
+    };
+    let load = move |background: bool| {
+        let answer = request(background);
+        scope.spawn(async move {
+            answer.await;
         });
     };
     Effect::new(move |_| {
@@ -48,32 +59,22 @@ pub fn RunPage() -> impl IntoView {
         outcome.set(None);
         load(false);
     });
-    // While the run is running, refresh it; stop once it has finished or the page goes away.
+    // While the run is running, refresh it; the poll ends with the page.
     let running = Memo::new(move |_| run.with(|r| matches!(r, Some(Ok((f, _))) if f.status == Some(RunStatus::Running))));
-    let alive = Arc::new(AtomicBool::new(true));
-    {
-        let alive = alive.clone();
-        let every = app.config.with_value(|c| c.refresh_seconds) * 1000;
-        leptos::task::spawn_local(async move {
-            loop {
-                gloo_timers::future::TimeoutFuture::new(every).await;
-                if !alive.load(Ordering::Relaxed) {
-                    break;
-                }
-                let hidden =
-                    web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
-                if running.get_untracked() && !hidden {
-                    load(true);
-                }
-            }
-        });
-    }
-    on_cleanup(move || alive.store(false, Ordering::Relaxed));
+    scope.poll(app.config.with_value(|c| c.refresh_seconds) * 1000, move || {
+        let answer = running.get_untracked().then(|| request(true));
+        crate::tasks::asked(answer)
+    });
 
     let back = move || browser::app_href(&app.runs_href.get());
     let read_only = browser::embedded() || use_context::<crate::state::ReadOnly>().is_some_and(|r| r.0);
     let retry = Callback::new(move |_| load(false));
-    let refreshed = Callback::new(move |_| load(true));
+    // A retry or stop changes the run: show its new state.
+    Effect::new(move |_| {
+        if outcome.with(|o| matches!(o, Some((_, Ok(_))))) {
+            load(true);
+        }
+    });
     view! {
         <section class="page run-page">
             <p class="crumbs"><a href=back>"← Runs"</a></p>
@@ -89,7 +90,7 @@ pub fn RunPage() -> impl IntoView {
                 Some(Err(e)) => view! { <ErrorView error=e on_retry=retry/> }.into_any(),
                 Some(Ok((r, now))) => view! {
                     // Embedded views are read-only.
-                    {(!read_only).then(|| view! { <RunActions run=r.clone() client=Signal::derive(move || app.client()) outcome on_done=refreshed/> })}
+                    {(!read_only).then(|| view! { <RunActions run=r.clone() perform/> })}
                     <RunSummary run=r now_ms=now/>
                 }.into_any(),
             }}
@@ -101,12 +102,13 @@ pub fn RunPage() -> impl IntoView {
 #[component]
 fn CopyLink() -> impl IntoView {
     let copied = RwSignal::new(false);
+    let scope = crate::tasks::Scope::here();
     let copy = move |_| {
         let Some(w) = web_sys::window() else { return };
         let Ok(href) = w.location().href() else { return };
         let _ = w.navigator().clipboard().write_text(&href);
         copied.set(true);
-        set_timeout(move || copied.set(false), std::time::Duration::from_secs(2));
+        scope.after(2_000, move || copied.set(false));
     };
     view! {
         <button type="button" class="link-button copy-link" title="Copy a link to this run" on:click=copy>

@@ -4,12 +4,10 @@ use crate::components::pager::group_thousands;
 use crate::components::{ErrorView, FilterBar, Pager, RunTable, RunTableSkeleton, SavedViews, StatusChart};
 use crate::nav::use_nav;
 use crate::state::use_app;
-use crate::time::{format_datetime, Zone};
+use crate::time::format_datetime;
 use crate::url_state::{RunsView, PAGE_SIZES};
 use leptos::prelude::*;
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 /// What the table shows: the page, when it was fetched, and for which view.
 #[derive(Clone)]
@@ -43,51 +41,61 @@ pub fn RunsPage() -> impl IntoView {
     let expanded = RwSignal::new(HashSet::<String>::new());
     let live_on = RwSignal::new(false);
     let slot = StoredValue::new_local(Slot::default());
+    let scope = crate::tasks::Scope::here();
 
-    let fetch = {
-        move |background: bool| {
-            let v = view_state.get_untracked();
-            let client = if background { app.client().background() } else { app.client() };
-            if client.credential.is_none() {
-                error.set(Some(ApiError::Unauthorized));
-                return;
-            }
-            let now = browser::now_ms();
-            let offset = match app.zone.get_untracked() {
-                Zone::Utc => 0,
-                Zone::Local => browser::local_offset_minutes(now),
-            };
-            let q = v.api_query(now, offset);
-            let slot = slot.get_value();
-            if !background {
-                loading.set(true);
-            }
-            leptos::task::spawn_local(async move {
-                let result = client.list_runs(&q, Some(&slot)).await;
-                app.observe(&result);
-                match result {
-                    Ok(page) => {
-                        // A refresh redraws the rows: keep keyboard focus on the same run.
-                        let focused = if background { focused_run_id() } else { None };
-                        shown.set(Some(Shown { page, at_ms: browser::now_ms(), view: v }));
-                        if let Some(id) = focused {
-                            request_animation_frame(move || focus_run_row(&id));
-                        }
-                        error.set(None);
-                        refresh_error.set(None);
-                        loading.set(false);
-                        // For benchmarks: the rows of a fetched page are in the DOM.
-                        request_animation_frame(|| browser::mark("frc:runs-table"));
-                    }
-                    Err(ApiError::Aborted) => {}
-                    Err(e) if background => refresh_error.set(Some(e)),
-                    Err(e) => {
-                        error.set(Some(e));
-                        loading.set(false);
-                    }
-                }
-            });
+    // One request for the page the URL names; answers whether it got one. Foreground fetches
+    // run as tasks of this page; the live refresh awaits its own inside its poll.
+    let request = move |background: bool| {
+        let v = view_state.get_untracked();
+        let client = if background { app.client().background() } else { app.client() };
+        let ready = client.credential.is_some();
+        if !ready {
+            error.set(Some(ApiError::Unauthorized));
+        } else if !background {
+            loading.set(true);
         }
+        let now = browser::now_ms();
+        let q = v.api_query(now, browser::zone_offset(app.zone.get_untracked(), now));
+        let slot = slot.get_value();
+        async move {
+            if !ready {
+                return false;
+            }
+            let result = client.list_runs(&q, Some(&slot)).await;
+            app.observe(&result);
+            match result {
+                Ok(page) => {
+                    // A refresh redraws the rows: keep keyboard focus on the same run.
+                    let focused = if background { focused_run_id() } else { None };
+                    shown.set(Some(Shown { page, at_ms: browser::now_ms(), view: v }));
+                    if let Some(id) = focused {
+                        request_animation_frame(move || focus_run_row(&id));
+                    }
+                    error.set(None);
+                    refresh_error.set(None);
+                    loading.set(false);
+                    // For benchmarks: the rows of a fetched page are in the DOM.
+                    request_animation_frame(|| browser::mark("frc:runs-table"));
+                    true
+                }
+                Err(ApiError::Aborted) => true,
+                Err(e) if background => {
+                    refresh_error.set(Some(e));
+                    false
+                }
+                Err(e) => {
+                    error.set(Some(e));
+                    loading.set(false);
+                    false
+                }
+            }
+        }
+    };
+    let fetch = move |background: bool| {
+        let answer = request(background);
+        scope.spawn(async move {
+            answer.await;
+        });
     };
 
     Effect::new(move |_| app.runs_href.set(view_state.with(|v| v.href(default_per_page))));
@@ -105,30 +113,10 @@ pub fn RunsPage() -> impl IntoView {
     let any_running =
         Memo::new(move |_| shown.with(|s| s.as_ref().is_some_and(|s| s.page.items.iter().any(|r| r.status == Some(RunStatus::Running)))));
     let live = Memo::new(move |_| live_on.get() || any_running.get());
-    let alive = Arc::new(AtomicBool::new(true));
-    {
-        let alive = alive.clone();
-        leptos::task::spawn_local(async move {
-            let mut failures = 0u32;
-            loop {
-                let wait = refresh_ms.saturating_mul(1 << failures.min(4)).min(300_000);
-                gloo_timers::future::TimeoutFuture::new(wait).await;
-                if !alive.load(Ordering::Relaxed) {
-                    break;
-                }
-                let hidden =
-                    web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
-                if hidden || !live.get_untracked() || loading.get_untracked() || error.with_untracked(Option::is_some) {
-                    continue;
-                }
-                fetch(true);
-                failures = if refresh_error.with_untracked(Option::is_some) { failures + 1 } else { 0 };
-            }
-        });
-    }
-    on_cleanup({
-        let alive = alive.clone();
-        move || alive.store(false, Ordering::Relaxed)
+    scope.poll(refresh_ms, move || {
+        let due = live.get_untracked() && !loading.get_untracked() && error.with_untracked(Option::is_none);
+        let answer = due.then(|| request(true));
+        crate::tasks::asked(answer)
     });
 
     // Keyboard: `/` focuses search, j/k move between rows, Enter opens (on the row itself).
@@ -183,8 +171,7 @@ pub fn RunsPage() -> impl IntoView {
                     </label>
                     <span class="updated" aria-live="polite">
                         {move || shown.with(|s| s.as_ref().map(|s| {
-                            let offset = match zone.get() { Zone::Utc => 0, Zone::Local => browser::local_offset_minutes(s.at_ms) };
-                            let t = format_datetime(s.at_ms, offset);
+                            let t = format_datetime(s.at_ms, browser::zone_offset(zone.get(), s.at_ms));
                             let state = if live.get() { "live, updated " } else { "updated " };
                             format!("{state}{}", t.get(11..19).unwrap_or(&t))
                         }))}

@@ -17,11 +17,9 @@ pub fn SettingsPage() -> impl IntoView {
     let kind = RwSignal::new(kind0.to_string());
     let token = RwSignal::new(token0);
     let status = RwSignal::new(None::<(bool, String)>);
-    let testing = RwSignal::new(false);
     let remember = RwSignal::new(current.remember || current.credential.is_none());
     let user = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let signing_in = RwSignal::new(false);
     // Where to go back to once signed in (`?next=/runs?...`, paths of this app only).
     let nav = crate::nav::use_nav();
     let next = move || {
@@ -70,16 +68,12 @@ pub fn SettingsPage() -> impl IntoView {
             },
         )));
     };
-    let test = move |_| {
-        let (c, entered) = form_connection();
-        if entered && c.credential.is_none() {
-            status.set(Some((false, "The API base is on another origin: enter the token for it before testing.".into())));
-            return;
-        }
-        let client = app.client_for(&c);
-        testing.set(true);
-        leptos::task::spawn_local(async move {
-            let outcome = match client.list_runs(&RunQuery::new(1, 1), None).await {
+    // Test and sign-in are Leptos actions: their answers land in the action, never in a page
+    // that has gone; what the page does with them runs only while it is shown.
+    let tester = Action::new_unsync(move |c: &Connection| {
+        let client = app.client_for(c);
+        async move {
+            match client.list_runs(&RunQuery::new(1, 1), None).await {
                 Ok(page) => (
                     true,
                     format!(
@@ -89,16 +83,55 @@ pub fn SettingsPage() -> impl IntoView {
                     ),
                 ),
                 Err(e) => (false, format!("{} {}", e.message(), e.next_step())),
-            };
+            }
+        }
+    });
+    let testing = tester.pending();
+    Effect::new(move |_| {
+        if let Some(outcome) = tester.value().get() {
             status.set(Some(outcome));
-            testing.set(false);
-        });
+        }
+    });
+    let test = move |_| {
+        let (c, entered) = form_connection();
+        if entered && c.credential.is_none() {
+            status.set(Some((false, "The API base is on another origin: enter the token for it before testing.".into())));
+            return;
+        }
+        tester.dispatch(c);
     };
     let sign_out = move |_| {
         app.sign_out();
         token.set(String::new());
         status.set(Some((true, "Signed out: the token was removed from this browser.".into())));
     };
+    let signer = Action::new_unsync(move |(base_only, u, p): &(Connection, String, String)| {
+        let client = app.client_for(base_only);
+        let (base_only, u, p) = (base_only.clone(), u.clone(), p.clone());
+        async move { (base_only, u.clone(), client.login(&u, &p).await) }
+    });
+    let signing_in = signer.pending();
+    Effect::new(move |_| {
+        let Some((base_only, u, answer)) = signer.value().get() else { return };
+        match answer {
+            Ok(t) => {
+                let expires_at_ms = t.expires_in_s.map(|s| crate::browser::now_ms().saturating_add(s.saturating_mul(1000)));
+                let until = expires_at_ms
+                    .map(|ms| {
+                        format!(" until {}", crate::time::format_datetime(ms, crate::browser::zone_offset(app.zone.get_untracked(), ms)))
+                    })
+                    .unwrap_or_default();
+                app.save_connection(Connection { credential: Some(Credential::Bearer(t.token)), expires_at_ms, ..base_only });
+                kind.set("bearer".into());
+                token.set(String::new());
+                password.set(String::new());
+                status.set(Some((true, format!("Signed in as {}{until}.", u.trim()))));
+                go_back.with_value(|f| f());
+            }
+            Err(crate::api::ApiError::Unauthorized) => status.set(Some((false, "The username or password was not accepted.".into()))),
+            Err(e) => status.set(Some((false, format!("{} {}", e.message(), e.next_step())))),
+        }
+    });
     let sign_in = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if signing_in.get_untracked() {
@@ -106,33 +139,12 @@ pub fn SettingsPage() -> impl IntoView {
         }
         let (mut base_only, _) = form_connection();
         base_only.credential = None;
-        let client = app.client_for(&base_only);
-        let (u, p) = (user.get_untracked(), password.get_untracked());
-        signing_in.set(true);
-        leptos::task::spawn_local(async move {
-            match client.login(&u, &p).await {
-                Ok(t) => {
-                    let expires_at_ms = t.expires_in_s.map(|s| crate::browser::now_ms() + s.saturating_mul(1000));
-                    let until = expires_at_ms
-                        .map(|ms| format!(" until {}", crate::time::format_datetime(ms, crate::browser::local_offset_minutes(ms))))
-                        .unwrap_or_default();
-                    app.save_connection(Connection { credential: Some(Credential::Bearer(t.token)), expires_at_ms, ..base_only });
-                    kind.set("bearer".into());
-                    token.set(String::new());
-                    password.set(String::new());
-                    status.set(Some((true, format!("Signed in as {}{until}.", u.trim()))));
-                    go_back.with_value(|f| f());
-                }
-                Err(crate::api::ApiError::Unauthorized) => status.set(Some((false, "The username or password was not accepted.".into()))),
-                Err(e) => status.set(Some((false, format!("{} {}", e.message(), e.next_step())))),
-            }
-            signing_in.set(false);
-        });
+        signer.dispatch((base_only, user.get_untracked(), password.get_untracked()));
     };
     let expiry = move || {
-        app.connection
-            .with(|c| c.expires_at_ms)
-            .map(|ms| format!("The sign-in token expires {}.", crate::time::format_datetime(ms, crate::browser::local_offset_minutes(ms))))
+        app.connection.with(|c| c.expires_at_ms).map(|ms| {
+            format!("The sign-in token expires {}.", crate::time::format_datetime(ms, crate::browser::zone_offset(app.zone.get(), ms)))
+        })
     };
     let default_base = move || {
         let cfg = app.config.with_value(|c| c.api_base.clone());

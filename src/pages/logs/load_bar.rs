@@ -1,0 +1,103 @@
+//! Load all (with its cost first when large), progress and cancel, live tail, server download.
+
+use super::loader::{Ctx, Mode, Tail};
+use crate::api::budget::BACKGROUND_SHARE;
+use crate::components::pager::group_thousands;
+use crate::logs::{load_cost, minutes_text, LogStore, CONFIRM_PAGES, LOAD_PER_PAGE};
+use leptos::prelude::*;
+
+/// Load all (with its cost first when large), progress and cancel, live tail, server download.
+#[component]
+pub fn LoadBar(ctx: Ctx, is_running: Memo<bool>) -> impl IntoView {
+    let Ctx { app, mode, tail, total, store, version, run_id, .. } = ctx;
+    let confirm = RwSignal::new(false);
+    let download = RwSignal::new(None::<Result<String, String>>);
+    // The bar's tasks (not those of the confirmation, which closes as the download starts).
+    let scope = crate::tasks::Scope::here();
+    let per_minute = app.config.with_value(|c| c.requests_per_minute);
+    let background = ((f64::from(per_minute) * BACKGROUND_SHARE).floor() as u32).max(1);
+    let start = move || {
+        confirm.set(false);
+        ctx.load_all(false);
+    };
+    let ask = move || {
+        let pages = total.get_untracked().map(|t| t.div_ceil(u64::from(LOAD_PER_PAGE))).unwrap_or(0);
+        if pages > CONFIRM_PAGES {
+            confirm.set(true);
+        } else {
+            start();
+        }
+    };
+    let queue = move || {
+        let client = app.client();
+        let rid = run_id.get_untracked();
+        download.set(Some(Ok("Asking the server…".into())));
+        scope.spawn(async move {
+            let answer = client.queue_download(&rid).await;
+            app.observe(&answer);
+            download.set(Some(match answer {
+                Ok(o) => Ok(o.message.unwrap_or_else(|| "Queued. The file will appear in Patchworks under File Downloads.".into())),
+                Err(e) => Err(e.message()),
+            }));
+        });
+    };
+    let loaded = move || {
+        version.track();
+        store.with_value(LogStore::len) as u64
+    };
+    view! {
+        <div class="load-bar">
+            {move || match mode.get() {
+                Mode::Paged => view! {
+                    <button type="button" class="button primary" id=crate::nav::id("load-all") on:click=move |_| ask()>
+                        {move || match total.get() { Some(t) => format!("Load all {} entries", group_thousands(t)), None => "Load all entries".into() }}
+                    </button>
+                    {move || is_running.get().then(|| view! { <span class="hint">"The run is still running: once everything is loaded, new entries are followed live."</span> })}
+                }.into_any(),
+                Mode::Loading { pages_done, pages } => {
+                    let of = total.get().unwrap_or(0);
+                    view! {
+                        <progress id=crate::nav::id("load-progress") max=pages.max(1).to_string() value=pages_done.to_string()></progress>
+                        <span class="progress-text" aria-live="polite">{move || format!("Loading: page {} of {} · {} of {} entries",
+                            group_thousands(u64::from(pages_done)), group_thousands(u64::from(pages)), group_thousands(loaded()), group_thousands(of))}</span>
+                        <button type="button" class="button" id=crate::nav::id("load-cancel") on:click=move |_| ctx.cancel()>"Cancel"</button>
+                    }.into_any()
+                }
+                Mode::All => view! {
+                    <span class="loaded-all" id=crate::nav::id("loaded-all")>{move || format!("All {} entries loaded.", group_thousands(loaded()))}</span>
+                    {move || match tail.get() {
+                        Tail::Following => Some(view! { <span class="live-tail" id=crate::nav::id("live-tail")>"● Following live: new entries appear at the bottom."</span> }.into_any()),
+                        Tail::Ended => Some(view! { <span class="live-tail ended" id=crate::nav::id("live-tail")>"The run has finished; live tail stopped."</span> }.into_any()),
+                        Tail::Off => None,
+                    }}
+                    <button type="button" class="link-button" on:click=move |_| ctx.load_all(false)>"reload"</button>
+                }.into_any(),
+                Mode::Stopped(why) => view! {
+                    <span class="notice load-stopped" role="status">{why}</span>
+                    <button type="button" class="button" id=crate::nav::id("load-resume") on:click=move |_| ctx.load_all(true)>"Resume"</button>
+                }.into_any(),
+            }}
+            <button type="button" class="link-button" id=crate::nav::id("server-download") title="The server prepares the whole log as a file (Patchworks → File Downloads)" on:click=move |_| queue()>"Server-side download…"</button>
+            {move || download.get().map(|d| match d {
+                Ok(m) => view! { <span class="download-note" role="status">{m}</span> }.into_any(),
+                Err(m) => view! { <span class="download-note error" role="alert">{m}</span> }.into_any(),
+            })}
+        </div>
+        {move || confirm.get().then(|| {
+            let entries = total.get_untracked().unwrap_or(0);
+            let cost = load_cost(entries, background);
+            view! {
+                <div class="confirm load-confirm" role="dialog" aria-label="Load every entry?">
+                    <p>{format!(
+                        "Loading all {} entries takes {} requests: {} at this app's request budget ({} background requests a minute), {} at the API's limit of 240 a minute. The list stays usable while it loads, and you can cancel.",
+                        group_thousands(entries), group_thousands(cost.requests), minutes_text(cost.minutes_at_budget), background, minutes_text(cost.minutes_at_api)
+                    )}</p>
+                    <p>"The server can prepare the whole log as a file instead (it appears in Patchworks under File Downloads)."</p>
+                    <button type="button" class="button primary" id=crate::nav::id("load-confirm") on:click=move |_| start()>"Load all"</button>
+                    <button type="button" class="button" on:click=move |_| { confirm.set(false); queue(); }>"Queue the server download"</button>
+                    <button type="button" class="button" on:click=move |_| confirm.set(false)>"Cancel"</button>
+                </div>
+            }
+        })}
+    }
+}
