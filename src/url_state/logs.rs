@@ -126,14 +126,9 @@ impl LogsView {
     }
 
     /// The app-relative link to this view of run `run_id`'s logs.
+    /// (The same as [`logs_href`](super::logs_href), which link sites use.)
     pub fn href(&self, run_id: &str) -> String {
-        let path = format!("/runs/{}/logs", crate::api::query::encode_component(run_id));
-        let q = crate::api::query::encode_pairs(&self.to_pairs());
-        if q.is_empty() {
-            path
-        } else {
-            format!("{path}?{q}")
-        }
+        super::routes::logs_href(run_id, self)
     }
 
     /// The API query for page `page` of `per_page` entries, with this view's step filter.

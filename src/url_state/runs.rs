@@ -7,6 +7,7 @@
 //! (ISO 8601 or Unix ms) or `day=YYYY-MM-DD`.
 
 use super::range::{format_day, format_instant, parse_day, parse_instant, Preset, TimeRange};
+use super::routes::RUNS_PATH;
 use crate::api::query::{encode_pairs, MAX_PER_PAGE};
 use crate::api::{RunQuery, RunSort, RunStatus, Trigger};
 
@@ -212,9 +213,9 @@ impl RunsView {
     pub fn href(&self, default_per_page: u32) -> String {
         let q = encode_pairs(&self.to_pairs(default_per_page));
         if q.is_empty() {
-            "/runs".into()
+            RUNS_PATH.into()
         } else {
-            format!("/runs?{q}")
+            format!("{RUNS_PATH}?{q}")
         }
     }
 
