@@ -163,6 +163,16 @@ impl Zone {
             Zone::Local => "local",
         }
     }
+
+    /// Minutes east of UTC at instant `ms` in this zone: 0 in UTC; in the browser's zone,
+    /// what `local` answers for `ms` (the views pass `browser::local_offset_minutes`, so this
+    /// module stays pure). `local` is called only for `Zone::Local`.
+    pub fn offset_minutes(self, ms: i64, local: impl FnOnce(i64) -> i32) -> i32 {
+        match self {
+            Zone::Utc => 0,
+            Zone::Local => local(ms),
+        }
+    }
 }
 
 /// "2026-11-28 17:49:28" at the given offset east of UTC, with " UTC" or "+01:00" after it.
@@ -283,6 +293,17 @@ mod tests {
         assert_eq!(format_relative(0, 10_000), "just now");
         assert_eq!(format_relative(0, 300_000), "5 min ago");
         assert_eq!(format_relative(300_000, 0), "in 5 min");
+    }
+
+    #[test]
+    fn zone_offsets() {
+        // A zone an hour east in winter and two in summer, by the instant asked about.
+        let berlin = |ms: i64| if ms < 1_774_746_000_000 { 60 } else { 120 };
+        assert_eq!(Zone::Local.offset_minutes(1_772_391_600_000, berlin), 60);
+        assert_eq!(Zone::Local.offset_minutes(1_780_000_000_000, berlin), 120);
+        assert_eq!(Zone::Utc.offset_minutes(1_780_000_000_000, berlin), 0);
+        assert_eq!(Zone::Utc.offset_minutes(5, |_| panic!("UTC never asks the browser")), 0);
+        assert_eq!(format_datetime(1_772_391_600_000, Zone::Local.offset_minutes(1_772_391_600_000, berlin)), "2026-03-01 20:00:00 +01:00");
     }
 
     proptest! {

@@ -7,6 +7,7 @@ pub mod decode;
 pub mod error;
 pub mod models;
 pub mod query;
+pub mod units;
 
 pub use budget::{BudgetState, Priority};
 pub use client::{ApiClient, Credential, Scheduler, Slot};

@@ -1,6 +1,7 @@
 //! Project commands: `cargo xtask <setup|build|demo|sim|test>`. See README.md.
 
 mod build;
+mod hygiene;
 mod setup;
 mod test;
 mod toolchain;

@@ -33,6 +33,9 @@ pub fn test_all() -> Result {
     }
     lap("setup", &mut timings);
 
+    step("test hygiene: every function in a proptest! block has #[test]");
+    crate::hygiene::check_proptest_tests(&root())?;
+
     step("cargo fmt --check");
     run(&mut cargo(&["fmt", "--all", "--check"]))?;
     step("cargo clippy (native, every crate and target, warnings are errors)");
@@ -40,7 +43,10 @@ pub fn test_all() -> Result {
     lap("fmt + clippy", &mut timings);
 
     step("layer 1: native unit and property tests");
-    run_counted(&mut cargo(&["test", "--workspace", "--exclude", "e2e"]), &mut tally)?;
+    let mut native = Tally::default();
+    run_counted(&mut cargo(&["test", "--workspace", "--exclude", "e2e"]), &mut native)?;
+    crate::hygiene::check_native_floor(native.passed)?;
+    (tally.passed, tally.failed) = (tally.passed + native.passed, tally.failed + native.failed);
     lap("native tests", &mut timings);
 
     step("layer 2: components in headless Chromium (wasm-bindgen-test)");

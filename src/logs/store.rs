@@ -1,28 +1,14 @@
-//! The log viewer's logic, without the browser: the store of loaded entries (in order, no
-//! duplicates), level counts and filter, search over every loaded entry, the virtual
-//! list's window, the cost of loading everything, and the text and JSON Lines exports.
+//! The store of loaded entries: in order, without duplicates, held in fixed chunks so that
+//! growing never copies them; level counts and the level filter; search over every entry
+//! (folded copies only for non-ASCII text, narrowing as the term grows). Incremental:
+//! appending 100 entries to 200,000 costs O(100), so loading everything stays linear.
 //!
-//! Everything here is incremental where it has to be: appending a page of 100 entries to
-//! 200,000 costs O(100), not O(200,000), so loading all stays linear.
+//! Over 400 lines with its tests (about 300 without): the store, its filter and its search
+//! are one piece of state (the matches are positions among the filtered rows), so they stay
+//! together.
 
 use crate::api::{FlowRunLog, LogLevel};
-use crate::time::{civil_from_days, format_datetime};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// Height of one row of the virtual list, in CSS pixels (the stylesheet uses the same).
-pub const ROW_HEIGHT: f64 = 24.0;
-/// Rows rendered above and below the viewport.
-pub const OVERSCAN: usize = 12;
-/// Messages longer than this (in bytes) are collapsed behind "show all".
-pub const COLLAPSE_BYTES: usize = 10 * 1024;
-/// At most this many characters of a message are put in a row (the detail shows it all).
-pub const ROW_CHARS: usize = 400;
-/// Entries per request when loading everything (the API's maximum).
-pub const LOAD_PER_PAGE: u32 = 100;
-/// Loading more than this many pages asks first.
-pub const CONFIRM_PAGES: u64 = 50;
-/// The real API's documented limit, for the estimate shown before a large load.
-pub const API_PER_MINUTE: u32 = 240;
 
 /// Lower-cases character by character, one character for one, so that positions in the
 /// folded text map back to the original by counting characters.
@@ -324,241 +310,11 @@ pub fn step_match(current: Option<usize>, count: usize, forward: bool) -> Option
     })
 }
 
-/// Rows `[start, end)` to render for a viewport at `scroll_top` of height `viewport`.
-pub fn window(scroll_top: f64, viewport: f64, rows: usize, row_height: f64, overscan: usize) -> (usize, usize) {
-    if rows == 0 || row_height <= 0.0 {
-        return (0, 0);
-    }
-    let top = if scroll_top.is_finite() { scroll_top.max(0.0) } else { 0.0 };
-    let height = if viewport.is_finite() { viewport.max(0.0) } else { 0.0 };
-    let first = ((top / row_height).floor() as usize).min(rows.saturating_sub(1));
-    let shown = (height / row_height).ceil() as usize + 1;
-    let start = first.saturating_sub(overscan);
-    let end = (first + shown + overscan).min(rows);
-    (start, end)
-}
-
-/// The scroll position that puts row `pos` in the middle of the viewport.
-pub fn scroll_to_row(pos: usize, viewport: f64, row_height: f64) -> f64 {
-    (pos as f64 * row_height - (viewport - row_height) / 2.0).max(0.0)
-}
-
-/// What loading every entry will take: requests, and minutes at a rate of requests a minute.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoadCost {
-    pub requests: u64,
-    pub minutes_at_budget: f64,
-    pub minutes_at_api: f64,
-}
-
-pub fn load_cost(entries: u64, per_minute_background: u32) -> LoadCost {
-    let requests = entries.div_ceil(u64::from(LOAD_PER_PAGE)).max(1);
-    let at = |rate: u32| requests as f64 / f64::from(rate.max(1));
-    LoadCost { requests, minutes_at_budget: at(per_minute_background), minutes_at_api: at(API_PER_MINUTE) }
-}
-
-/// "about 8 minutes", "under a minute".
-pub fn minutes_text(m: f64) -> String {
-    if m < 1.0 {
-        "under a minute".into()
-    } else if m < 90.0 {
-        format!("about {} minutes", m.round() as u64)
-    } else {
-        format!("about {:.1} hours", m / 60.0)
-    }
-}
-
-/// Pages of a load, handed out to a few workers and put back in order.
-#[derive(Debug, Default)]
-pub struct LoadPlan {
-    pub next_page: u32,
-    pub last_page: u32,
-    /// Pages fetched ahead of the next one to append, by page number.
-    pub pending: BTreeMap<u32, Vec<FlowRunLog>>,
-    /// The next page to append to the store.
-    pub next_append: u32,
-}
-
-impl LoadPlan {
-    pub fn new(first_page: u32, last_page: u32) -> LoadPlan {
-        LoadPlan { next_page: first_page, last_page, pending: BTreeMap::new(), next_append: first_page }
-    }
-
-    /// The next page to fetch, if any is left.
-    pub fn take(&mut self) -> Option<u32> {
-        (self.next_page <= self.last_page).then(|| {
-            self.next_page += 1;
-            self.next_page - 1
-        })
-    }
-
-    /// Files a fetched page; answers the entries now ready to append, in order.
-    pub fn put(&mut self, page: u32, items: Vec<FlowRunLog>) -> Vec<FlowRunLog> {
-        self.pending.insert(page, items);
-        let mut ready = Vec::new();
-        while let Some(items) = self.pending.remove(&self.next_append) {
-            ready.extend(items);
-            self.next_append += 1;
-        }
-        ready
-    }
-
-    pub fn done(&self) -> bool {
-        self.next_append > self.last_page
-    }
-}
-
-/// The page of a log that holds entry number `index` (0-based) at `per_page` a page.
-pub fn page_of(index: usize, per_page: u32) -> u32 {
-    (index / per_page.max(1) as usize) as u32 + 1
-}
-
-/// A message as one row shows it: line breaks as ⏎, at most `ROW_CHARS` characters.
-pub fn row_text(message: &str) -> String {
-    let mut out = String::with_capacity(message.len().min(ROW_CHARS * 4));
-    for (n, c) in message.chars().enumerate() {
-        if n >= ROW_CHARS {
-            out.push('…');
-            break;
-        }
-        match c {
-            '\n' => out.push_str(" ⏎ "),
-            '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Splits `text` into pieces, marking those that match the folded `query`.
-pub fn highlight(text: &str, folded_query: &str) -> Vec<(String, bool)> {
-    if folded_query.is_empty() || text.is_empty() {
-        return vec![(text.to_string(), false)];
-    }
-    let folded = fold(text);
-    // Character positions of the matches in `folded`, which line up with `text`'s.
-    let q_chars = folded_query.chars().count();
-    let mut spans = Vec::new();
-    let mut from = 0;
-    while let Some(at) = folded[from..].find(folded_query) {
-        let start_byte = from + at;
-        let start = folded[..start_byte].chars().count();
-        spans.push((start, start + q_chars));
-        from = start_byte + folded_query.len().max(1);
-        if from >= folded.len() {
-            break;
-        }
-    }
-    if spans.is_empty() {
-        return vec![(text.to_string(), false)];
-    }
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
-    let mut at = 0;
-    for (s, e) in spans {
-        let (s, e) = (s.min(chars.len()), e.min(chars.len()));
-        if s > at {
-            out.push((chars[at..s].iter().collect(), false));
-        }
-        if e > s {
-            out.push((chars[s..e].iter().collect(), true));
-        }
-        at = e;
-    }
-    if at < chars.len() {
-        out.push((chars[at..].iter().collect(), false));
-    }
-    out
-}
-
-/// The first `COLLAPSE_BYTES` of a long message (cut at a character boundary), or `None`
-/// when it is short enough to show whole.
-pub fn collapsed(message: &str) -> Option<&str> {
-    if message.len() <= COLLAPSE_BYTES {
-        return None;
-    }
-    let mut end = COLLAPSE_BYTES;
-    while !message.is_char_boundary(end) {
-        end -= 1;
-    }
-    Some(&message[..end])
-}
-
-/// "14:03:27.120" at an offset east of UTC (the date is in the detail and the export).
-pub fn clock_ms(ms: i64, offset_minutes: i32) -> String {
-    let shifted = ms + i64::from(offset_minutes) * 60_000;
-    let day_ms = shifted.rem_euclid(86_400_000);
-    let s = day_ms / 1000;
-    format!("{:02}:{:02}:{:02}.{:03}", s / 3600, s / 60 % 60, s % 60, day_ms % 1000)
-}
-
-/// "+1:02:03.456" after the run's start ("-" before it).
-pub fn offset_ms(ms: i64, start_ms: i64) -> String {
-    let d = ms - start_ms;
-    let sign = if d < 0 { '-' } else { '+' };
-    let a = d.unsigned_abs();
-    let s = a / 1000;
-    format!("{sign}{}:{:02}:{:02}.{:03}", s / 3600, s / 60 % 60, s % 60, a % 1000)
-}
-
-/// "2026-10-30T06:47:31.893Z" (the export's time stamps are UTC, whatever the display).
-pub fn iso_ms(ms: i64) -> String {
-    let (y, mo, d) = civil_from_days(ms.div_euclid(86_400_000));
-    let day_ms = ms.rem_euclid(86_400_000);
-    let s = day_ms / 1000;
-    format!("{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z", s / 3600, s / 60 % 60, s % 60, day_ms % 1000)
-}
-
-/// The date and time of an entry as the detail shows it.
-pub fn detail_time(ms: i64, offset_minutes: i32) -> String {
-    let full = format_datetime(ms, offset_minutes);
-    // Put the milliseconds after the seconds: "2026-10-30 06:47:31.893 UTC".
-    match full.split_at_checked(19) {
-        Some((head, zone)) => format!("{head}.{:03}{zone}", ms.rem_euclid(1000)),
-        None => full,
-    }
-}
-
-/// One line of the text export; continuation lines of a message are indented.
-pub fn text_line(e: &FlowRunLog) -> String {
-    let time = e.created_at_ms.map(iso_ms).unwrap_or_else(|| "-".into());
-    let level = e.level.as_ref().map(LogLevel::label).unwrap_or("-");
-    let step = e.step_name.as_deref().or(e.step_id.as_deref()).unwrap_or("-");
-    let message = e.message.replace("\r\n", "\n").replace('\n', "\n    ");
-    format!("{time} {level:<8} [{step}] #{} {message}\n", e.id)
-}
-
-/// One line of the JSON Lines export: the entry's fields, `meta` and metadata as they came.
-pub fn json_line(e: &FlowRunLog) -> String {
-    use serde_json::{json, Value};
-    let raw = |s: &Option<String>| s.as_deref().and_then(|s| serde_json::from_str::<Value>(s).ok()).unwrap_or(Value::Null);
-    let v = json!({
-        "id": e.id,
-        "flow_run_id": e.run_id,
-        "flow_step_id": e.step_id,
-        "flow_step_name": e.step_name,
-        "log_level": e.level.as_ref().map(LogLevel::label),
-        "log_message": e.message,
-        "created_at": e.created_at_ms.map(iso_ms),
-        "attempts": e.attempts,
-        "page_number": e.page_number,
-        "payload_ids": e.payload_ids,
-        "meta": raw(&e.meta),
-        "flow_run_log_metadata": raw(&e.metadata),
-    });
-    let mut s = v.to_string();
-    s.push('\n');
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::logs::entry;
     use proptest::prelude::*;
-
-    fn entry(id: u32, level: LogLevel, message: &str) -> FlowRunLog {
-        FlowRunLog { id: id.to_string(), level: Some(level), message: message.into(), ..FlowRunLog::default() }
-    }
 
     fn store(n: u32) -> LogStore {
         let mut s = LogStore::new();
@@ -647,40 +403,7 @@ mod tests {
         assert_eq!(s.match_from(99), Some(0));
     }
 
-    #[test]
-    fn window_is_bounded_by_the_viewport() {
-        assert_eq!(window(0.0, 480.0, 0, 24.0, 12), (0, 0));
-        assert_eq!(window(0.0, 480.0, 200_000, 24.0, 12), (0, 33));
-        let (s, e) = window(24.0 * 100_000.0, 480.0, 200_000, 24.0, 12);
-        assert_eq!((s, e), (99_988, 100_033));
-        // Past the end (a shrinking list) still answers rows that exist.
-        let (s, e) = window(1e12, 480.0, 50, 24.0, 12);
-        assert!(s < e && e == 50);
-        assert_eq!(window(f64::NAN, f64::INFINITY, 10, 24.0, 2), (0, 3));
-    }
-
     proptest! {
-        #[test]
-        fn window_never_exceeds_its_bound(top in 0.0f64..1e8, vh in 0.0f64..4000.0, rows in 0usize..1_000_000) {
-            let (s, e) = window(top, vh, rows, ROW_HEIGHT, OVERSCAN);
-            prop_assert!(s <= e && e <= rows);
-            prop_assert!(e - s <= (vh / ROW_HEIGHT).ceil() as usize + 1 + 2 * OVERSCAN);
-        }
-
-        #[test]
-        fn plan_appends_every_page_once_in_order(order in Just((1u32..=20).collect::<Vec<_>>()).prop_shuffle()) {
-            let mut plan = LoadPlan::new(1, 20);
-            let mut taken = Vec::new();
-            while let Some(p) = plan.take() { taken.push(p); }
-            prop_assert_eq!(taken, (1..=20).collect::<Vec<_>>());
-            let mut out = Vec::new();
-            for p in order {
-                out.extend(plan.put(p, vec![entry(p, LogLevel::Info, "")]));
-            }
-            prop_assert!(plan.done());
-            prop_assert_eq!(out.iter().map(|e| e.id.clone()).collect::<Vec<_>>(), (1..=20).map(|i| i.to_string()).collect::<Vec<_>>());
-        }
-
         #[test]
         /// The search finds exactly the entries whose folded message or step contains the
         /// folded term, whether the entry keeps a folded copy (non-ASCII) or is searched in
@@ -705,69 +428,5 @@ mod tests {
             prop_assert_eq!(found, expected);
             prop_assert_eq!(s.row(base).map(|e| e.id.as_str()), Some("0"));
         }
-
-        fn highlight_pieces_rebuild_the_text(text in "\\PC{0,40}", q in "\\PC{0,3}") {
-            let pieces = highlight(&text, &fold(&q));
-            prop_assert_eq!(pieces.iter().map(|(t, _)| t.as_str()).collect::<String>(), text);
-        }
-    }
-
-    #[test]
-    fn highlight_marks_matches() {
-        assert_eq!(
-            highlight("Fetched 12 Records, record", "record"),
-            vec![("Fetched 12 ".into(), false), ("Record".into(), true), ("s, ".into(), false), ("record".into(), true)]
-        );
-        assert_eq!(highlight("abc", ""), vec![("abc".into(), false)]);
-        assert_eq!(highlight("Заказ", "каз"), vec![("За".into(), false), ("каз".into(), true)]);
-    }
-
-    #[test]
-    fn cost_of_loading_everything() {
-        let c = load_cost(200_000, 90);
-        assert_eq!(c.requests, 2000);
-        assert!((c.minutes_at_api - 8.33).abs() < 0.01);
-        assert_eq!(minutes_text(c.minutes_at_api), "about 8 minutes");
-        assert_eq!(minutes_text(0.5), "under a minute");
-        assert_eq!(load_cost(0, 90).requests, 1);
-        assert_eq!(page_of(0, 100), 1);
-        assert_eq!(page_of(199_999, 100), 2000);
-    }
-
-    #[test]
-    fn rows_and_long_messages() {
-        assert_eq!(row_text("a\r\nb"), "a ⏎ b");
-        assert_eq!(row_text(&"x".repeat(1000)).chars().count(), ROW_CHARS + 1);
-        assert!(collapsed("short").is_none());
-        let long = "é".repeat(COLLAPSE_BYTES);
-        let head = collapsed(&long).unwrap();
-        assert!(head.len() <= COLLAPSE_BYTES && head.len() >= COLLAPSE_BYTES - 1);
-    }
-
-    #[test]
-    fn times() {
-        let ms = 1_793_342_851_893; // 2026-10-30T06:47:31.893Z
-        assert_eq!(iso_ms(ms), "2026-10-30T06:47:31.893Z");
-        assert_eq!(clock_ms(ms, 60), "07:47:31.893");
-        assert_eq!(offset_ms(ms, ms - 3_723_004), "+1:02:03.004");
-        assert_eq!(offset_ms(ms, ms + 5), "-0:00:00.005");
-        assert_eq!(detail_time(ms, 0), "2026-10-30 06:47:31.893 UTC");
-    }
-
-    #[test]
-    fn exports() {
-        let e = FlowRunLog {
-            step_name: Some("Map".into()),
-            created_at_ms: Some(1_793_342_851_893),
-            meta: Some(r#"{"a":[1,2]}"#.into()),
-            payload_ids: vec!["73".into()],
-            ..entry(7, LogLevel::Warning, "line one\nline <b>two</b>")
-        };
-        assert_eq!(text_line(&e), "2026-10-30T06:47:31.893Z WARNING  [Map] #7 line one\n    line <b>two</b>\n");
-        let v: serde_json::Value = serde_json::from_str(json_line(&e).trim_end()).unwrap();
-        assert_eq!(v["meta"]["a"][1], 2);
-        assert_eq!(v["log_message"], "line one\nline <b>two</b>");
-        assert_eq!(v["payload_ids"][0], "73");
-        assert!(json_line(&e).ends_with("}\n") && json_line(&e).matches('\n').count() == 1);
     }
 }
