@@ -7,6 +7,7 @@ pub mod faults;
 pub mod logs;
 pub mod paginate;
 pub mod query;
+pub mod ratelimit;
 pub mod render;
 pub mod server;
 
