@@ -4,6 +4,7 @@
 
 pub mod data;
 pub mod faults;
+pub mod fields;
 pub mod logs;
 pub mod paginate;
 pub mod query;
