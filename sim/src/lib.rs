@@ -11,5 +11,6 @@ pub mod query;
 pub mod ratelimit;
 pub mod render;
 pub mod server;
+pub mod shapes;
 
 pub use server::{router, Options, Sim};
