@@ -3,6 +3,7 @@
 //! no code with the app on purpose, so that it can catch the app's mistakes.
 
 pub mod data;
+pub mod details;
 pub mod faults;
 pub mod fields;
 pub mod logs;
