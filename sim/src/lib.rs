@@ -6,6 +6,7 @@ pub mod data;
 pub mod details;
 pub mod faults;
 pub mod fields;
+pub mod lazy;
 pub mod logs;
 pub mod paginate;
 pub mod query;
