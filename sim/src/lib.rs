@@ -3,11 +3,16 @@
 //! no code with the app on purpose, so that it can catch the app's mistakes.
 
 pub mod data;
+pub mod details;
 pub mod faults;
+pub mod fields;
+pub mod lazy;
 pub mod logs;
 pub mod paginate;
 pub mod query;
+pub mod ratelimit;
 pub mod render;
 pub mod server;
+pub mod shapes;
 
 pub use server::{router, Options, Sim};

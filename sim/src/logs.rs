@@ -58,6 +58,18 @@ const MESSAGES: [&str; 12] = [
     "Multi-line message {n}\n  at step Script: normalise\n  at line 42",
 ];
 
+/// Which message fields an entry carries: the published schema has both `log_message`
+/// (text) and `message` (a list of objects); the vendor's tools read `log_message`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageForm {
+    /// `log_message` only (most entries).
+    Text,
+    /// `log_message` and `message`.
+    Both,
+    /// `message` only.
+    Parts,
+}
+
 pub struct Entry {
     pub id: u64,
     pub index: u64,
@@ -68,9 +80,11 @@ pub struct Entry {
     pub created_at_ms: i64,
     pub payload_ids: Vec<u64>,
     pub attempts: u32,
+    pub form: MessageForm,
 }
 
 /// The entries of one run, as generated for its state at a given time.
+#[derive(Clone, Debug)]
 pub struct RunLog {
     pub seed: u64,
     pub run_id: u64,
@@ -98,8 +112,14 @@ impl RunLog {
         Some((lo, hi))
     }
 
+    /// The step entry `j` belongs to.
+    pub fn step_of(&self, j: u64) -> u64 {
+        let n = self.steps.len() as u64;
+        self.steps[((j * n) / self.count.max(1)).min(n - 1) as usize].0
+    }
+
     pub fn index_of(&self, log_id: u64) -> Option<u64> {
-        let j = log_id.checked_sub(self.run_id * IDS_PER_RUN + 1)?;
+        let j = log_id.checked_sub(self.run_id.checked_mul(IDS_PER_RUN)?.checked_add(1)?)?;
         (j < self.count).then_some(j)
     }
 
@@ -126,18 +146,14 @@ impl RunLog {
         }
     }
 
-    /// The first `max` warnings and errors, errors first (the run list's failure summary).
-    pub fn problems(&self, max: usize) -> Vec<Entry> {
-        let mut errors = Vec::new();
-        let mut warnings = Vec::new();
-        for j in 0..self.count {
-            match self.level(j) {
-                Level::Error | Level::Fatal => errors.push(j),
-                Level::Warning if warnings.len() < max => warnings.push(j),
-                _ => {}
-            }
-        }
-        errors.into_iter().chain(warnings).take(max).map(|j| self.entry(j)).collect()
+    /// Whether entry `j` is a warning or worse (`errorWarningLogs`).
+    pub fn is_problem(&self, j: u64) -> bool {
+        matches!(self.level(j), Level::Warning | Level::Error | Level::Fatal)
+    }
+
+    /// Every warning and error, in id order, generated as it is read.
+    pub fn problems(&self) -> impl Iterator<Item = u64> + '_ {
+        (0..self.count).filter(|j| self.is_problem(*j))
     }
 
     pub fn entry(&self, j: u64) -> Entry {
@@ -164,12 +180,33 @@ impl RunLog {
             created_at_ms: self.started_ms + j as i64 * self.spacing_ms,
             payload_ids,
             attempts: 1 + (h >> 40).is_multiple_of(3) as u32,
+            form: match (h >> 44) % 20 {
+                0 => MessageForm::Parts,
+                1..=3 => MessageForm::Both,
+                _ => MessageForm::Text,
+            },
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_problem_in_id_order_and_some_entries_carry_message_parts() {
+        let l = log(20_000, true);
+        let all: Vec<u64> = l.problems().collect();
+        assert!(all.len() > 20, "no cap: {}", all.len());
+        assert!(all.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(
+            all.len() as u64,
+            (0..20_000).filter(|j| l.entry(*j).level != Level::Debug && l.entry(*j).level != Level::Info).count() as u64
+        );
+        let forms: Vec<MessageForm> = (0..2000).map(|j| l.entry(j).form).collect();
+        for f in [MessageForm::Text, MessageForm::Both, MessageForm::Parts] {
+            assert!(forms.contains(&f), "{f:?}");
+        }
+    }
+
     use super::*;
 
     fn log(count: u64, failed: bool) -> RunLog {
@@ -207,6 +244,7 @@ mod tests {
     fn failed_runs_end_in_errors_and_ids_round_trip() {
         let l = log(50, true);
         assert!(matches!(l.entry(49).level, Level::Error | Level::Fatal));
+        assert_eq!(l.index_of(u64::MAX), None);
         for j in [0, 25, 49] {
             assert_eq!(l.index_of(l.entry(j).id), Some(j));
         }

@@ -1,6 +1,9 @@
 use flow_run_sim::{router, Options, Sim};
 use std::net::SocketAddr;
 
+/// Run ids times a million are log ids: keep them within 64 bits.
+const MAX_RUNS: u64 = 1_000_000_000;
+
 const USAGE: &str = "flow-run-sim: a simulator of the Patchworks Flow Run Logs API
 
 Usage: flow-run-sim [options]
@@ -15,6 +18,12 @@ Usage: flow-run-sim [options]
   --huge-run ID=N   give run ID exactly N log entries (repeatable), e.g. 7=200000
   --live-run ID=MS  keep run ID running at start, ending MS ms later (its log grows until then)
   --csp             serve the strict Content-Security-Policy (violations: GET /__sim/csp-reports)
+  --frame-ancestors S  the strict policy's frame-ancestors sources (default 'self'), e.g.
+                    \"'self' http://127.0.0.1:9000\" for a host page on another port
+  --rate-limit N    requests a minute per user before 429 (default 240, Laravel's fixed window)
+  --no-rate-limit   no rate limit (benchmarks, the contract test)
+  --shapes S        flat (default: the published flat items) or mixed (every variant the
+                    client must read: JSON:API items, string ids, status labels, ms durations...)
   --fault JSON      a fault rule (repeatable), e.g. '{\"kind\":\"status\",\"status\":503,\"rate\":0.1}'
                     kinds: status, latency, rate_limit, malformed, truncated, content_type, drop;
                     optional path_prefix, path_suffix, method, query_contains, rate (0..1), times
@@ -42,12 +51,32 @@ fn parse_args() -> Result<(String, u16, Options), String> {
             o.csp = true;
             continue;
         }
+        if flag == "--no-rate-limit" {
+            o.rate_limit = None;
+            continue;
+        }
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
         let num = |v: &str| v.parse::<u64>().map_err(|_| format!("{flag}: {v} is not a whole number"));
         match flag.as_str() {
             "--host" => host = value,
             "--port" => port = u16::try_from(num(&value)?).map_err(|_| format!("--port: {value} is too large"))?,
-            "--runs" => o.runs = num(&value)?,
+            "--runs" => {
+                o.runs = num(&value)?;
+                if o.runs > MAX_RUNS {
+                    return Err(format!("--runs: at most {MAX_RUNS}"));
+                }
+            }
+            "--rate-limit" => {
+                let n = u32::try_from(num(&value)?).map_err(|_| format!("--rate-limit: {value} is too large"))?;
+                o.rate_limit = Some(n.max(1));
+            }
+            "--shapes" => o.shapes = flow_run_sim::shapes::Shapes::parse(&value)?,
+            "--frame-ancestors" => {
+                if axum::http::HeaderValue::from_str(&flow_run_sim::server::strict_csp(&value)).is_err() || value.contains(';') {
+                    return Err("--frame-ancestors takes CSP sources such as 'self' http://127.0.0.1:9000".into());
+                }
+                o.frame_ancestors = value;
+            }
             "--seed" => o.seed = num(&value)?,
             "--days" => o.days = num(&value)?.max(1),
             "--now-ms" => o.now_ms = num(&value)? as i64,
@@ -108,6 +137,10 @@ async fn main() {
     println!("listening on http://{local}");
     println!("api key: {}", sim.opts.api_key);
     println!("runs: {} (seed {})", sim.opts.runs, sim.opts.seed);
+    match sim.opts.rate_limit {
+        Some(n) => println!("rate limit: {n} requests a minute per user (--no-rate-limit turns it off)"),
+        None => println!("rate limit: off"),
+    }
     let app = router(sim);
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

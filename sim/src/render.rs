@@ -2,7 +2,9 @@
 //! Laravel's time stamps, and nested objects for each requested include.
 
 use crate::data::{LiveRun, Status};
-use crate::logs::{Entry, RunLog};
+use crate::details;
+use crate::lazy::{Lazies, LazyList, Which};
+use crate::logs::{Entry, MessageForm, RunLog};
 use serde_json::{json, Map, Value};
 
 /// Laravel's default JSON time stamp: `2026-11-28T17:49:28.000000Z`.
@@ -30,12 +32,44 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 pub struct RunContext {
     /// The live state of each run it retried as (id, status).
     pub retried_as: Vec<(u64, u8)>,
-    /// Its log, for the `errorWarningLogs` and `flowVersion.steps` includes.
-    pub log: Option<RunLog>,
+    /// Its log as it stands (steps, entries).
+    pub log: RunLog,
 }
 
-pub fn run_json(live: &LiveRun, ctx: &RunContext, includes: &[String]) -> Value {
+/// The run's JSON key of a relation include, for its `…Count` and `…Exists` attributes.
+fn snake(include: &str) -> String {
+    let mut out = String::new();
+    for c in include.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// How many related rows a relation include has (`…Count`; `…Exists` is this above 0).
+fn relation_count(live: &LiveRun, ctx: &RunContext, relation: &str) -> u64 {
+    match relation {
+        "flowRunLogs" => live.log_count,
+        "errorWarningLogs" => ctx.log.problems().count() as u64,
+        "trackedData" => tracked(live, ctx).len() as u64,
+        "retriedFlowRun" => ctx.retried_as.len() as u64,
+        // One flow, one version, one environment version, one metrics row.
+        _ => 1,
+    }
+}
+
+fn tracked(live: &LiveRun, ctx: &RunContext) -> Vec<Value> {
+    details::tracked_data(live, ctx.log.seed, ctx.log.steps.first().map_or(0, |s| s.0))
+}
+
+/// The run, flat, as the API renders it; long log lists become placeholders in `lazies`.
+pub fn run_json(live: &LiveRun, ctx: &RunContext, includes: &[String], lazies: &mut Lazies) -> Map<String, Value> {
     let run = &live.run;
+    let seed = ctx.log.seed;
     let mut o = Map::new();
     o.insert("id".into(), json!(run.id));
     o.insert("flow_id".into(), json!(run.flow_id));
@@ -52,46 +86,64 @@ pub fn run_json(live: &LiveRun, ctx: &RunContext, includes: &[String]) -> Value 
     o.insert("has_warnings".into(), json!(run.has_warnings));
     o.insert("retry_flow_run_id".into(), run.retry_of.map_or(Value::Null, Value::from));
     o.insert("starting_payload_count".into(), json!(1 + run.id % 40));
-    o.insert("starting_payload_size".into(), json!(format!("{}", 512 + (run.id * 7919) % 900_000)));
+    o.insert("starting_payload_size".into(), json!(format!("{}", 512 + run.id.wrapping_mul(7919) % 900_000)));
     o.insert("flow_steps_with_errors".into(), json!(if live.status == Status::Failure { "1" } else { "0" }));
-    o.insert("score".into(), json!((999 - (run.id * 31) % 120 * u64::from(live.status != Status::Success)).to_string()));
+    o.insert("score".into(), json!((999 - run.id.wrapping_mul(31) % 120 * u64::from(live.status != Status::Success)).to_string()));
+    if let Some(name) = details::name(live, seed) {
+        o.insert("name".into(), json!(name));
+    }
+    let failing_step = ctx.log.steps.last().map_or("", |s| s.1);
+    if let Some(summary) = details::summary(live, seed, failing_step) {
+        o.insert("summary".into(), json!(summary));
+    }
     let secs = live.finished_at_ms.unwrap_or(run.started_at_ms) - run.started_at_ms;
     for inc in includes {
+        if let Some(rel) = inc.strip_suffix("Count") {
+            o.insert(format!("{}_count", snake(rel)), json!(relation_count(live, ctx, rel)));
+            continue;
+        }
+        if let Some(rel) = inc.strip_suffix("Exists") {
+            o.insert(format!("{}_exists", snake(rel)), json!(relation_count(live, ctx, rel) > 0));
+            continue;
+        }
         match inc.as_str() {
             "flow" => {
                 o.insert("flow".into(), json!({"id": run.flow_id, "name": run.flow_name}));
             }
             "flowVersion" | "flowVersion.steps" => {
                 let mut v = json!({"id": run.flow_version_id, "flow_id": run.flow_id, "version": run.flow_version});
-                if inc == "flowVersion.steps" {
+                if inc == "flowVersion.steps" || includes.iter().any(|i| i == "flowVersion.steps") {
                     let steps: Vec<Value> = ctx
                         .log
-                        .as_ref()
-                        .map(|l| {
-                            l.steps.iter().enumerate().map(|(k, (id, name))| json!({"id": id, "name": name, "position": k + 1})).collect()
-                        })
-                        .unwrap_or_default();
+                        .steps
+                        .iter()
+                        .enumerate()
+                        .map(|(k, (id, name))| json!({"id": id, "name": name, "position": k + 1}))
+                        .collect();
                     v["steps"] = Value::Array(steps);
                 }
                 o.insert("flow_version".into(), v);
+            }
+            "flowRunLogs" | "flowRunLogs.flowStep" => {
+                let with_step = includes.iter().any(|i| i == "flowRunLogs.flowStep");
+                let list = lazies.add(LazyList { log: ctx.log.clone(), which: Which::All { with_step } });
+                o.insert("flow_run_logs".into(), list);
+            }
+            "errorWarningLogs" => {
+                o.insert("error_warning_logs".into(), lazies.add(LazyList { log: ctx.log.clone(), which: Which::Problems }));
+            }
+            "trackedData" => {
+                o.insert("tracked_data".into(), Value::Array(tracked(live, ctx)));
             }
             "retriedFlowRun" => {
                 let list: Vec<Value> = ctx.retried_as.iter().map(|(id, st)| json!({"id": id, "status": st})).collect();
                 o.insert("retried_flow_run".into(), Value::Array(list));
             }
-            "errorWarningLogs" => {
-                let list: Vec<Value> = ctx
-                    .log
-                    .as_ref()
-                    .map(|l| l.problems(20).into_iter().map(|e| log_json(&e, run.id, &[], &LogOptions::default())).collect())
-                    .unwrap_or_default();
-                o.insert("error_warning_logs".into(), Value::Array(list));
-            }
             "cpuTime" => {
                 o.insert("cpu_time".into(), json!(format!("{:.3}", secs as f64 / 4000.0)));
             }
             "payloadSize" => {
-                o.insert("payload_size".into(), json!(format!("{}", 2048 + (run.id * 104_729) % 5_000_000)));
+                o.insert("payload_size".into(), json!(format!("{}", 2048 + run.id.wrapping_mul(104_729) % 5_000_000)));
             }
             "operationsSent" => {
                 o.insert("operations_sent".into(), json!(format!("{}", live.log_count / 3)));
@@ -103,15 +155,17 @@ pub fn run_json(live: &LiveRun, ctx: &RunContext, includes: &[String]) -> Value 
                 o.insert("metrics".into(), json!([{"name": "records", "value": live.log_count}]));
             }
             "virtualEnvironmentVersion" | "virtualEnvironmentVersion.virtualEnvironment" => {
-                o.insert(
-                    "virtual_environment_version".into(),
-                    json!({"id": run.virtual_environment_id * 10, "virtual_environment": {"id": run.virtual_environment_id, "name": format!("Environment {}", run.virtual_environment_id)}}),
-                );
+                let mut v = json!({"id": run.virtual_environment_id * 10, "virtual_environment_id": run.virtual_environment_id});
+                if includes.iter().any(|i| i == "virtualEnvironmentVersion.virtualEnvironment") {
+                    v["virtual_environment"] =
+                        json!({"id": run.virtual_environment_id, "name": format!("Environment {}", run.virtual_environment_id)});
+                }
+                o.insert("virtual_environment_version".into(), v);
             }
             _ => {}
         }
     }
-    Value::Object(o)
+    o
 }
 
 /// How log entries are rendered: which includes and fields were asked for.
@@ -124,13 +178,28 @@ pub struct LogOptions {
 
 const REGIONS: [&str; 3] = ["eu", "us", "apac"];
 
+/// `message`: the published schema's "array of objects", item shape undocumented: one
+/// `{"type": "text", "text": line}` per line, and for errors a `{"type": "context", ...}`.
+fn message_parts(e: &Entry) -> Value {
+    let mut parts: Vec<Value> = e.message.lines().map(|l| json!({"type": "text", "text": l})).collect();
+    if matches!(e.level.as_str(), "ERROR" | "FATAL") {
+        parts.push(json!({"type": "context", "step": e.step_name, "record": e.index + 1, "attempts": e.attempts}));
+    }
+    Value::Array(parts)
+}
+
 pub fn log_json(e: &Entry, run_id: u64, includes: &[String], opts: &LogOptions) -> Value {
     let mut o = Map::new();
     o.insert("id".into(), json!(e.id));
     o.insert("flow_run_id".into(), json!(run_id));
     o.insert("flow_step_id".into(), json!(e.step_id));
     o.insert("log_level".into(), json!(e.level.as_str()));
-    o.insert("log_message".into(), json!(e.message));
+    if e.form != MessageForm::Parts {
+        o.insert("log_message".into(), json!(e.message));
+    }
+    if e.form != MessageForm::Text {
+        o.insert("message".into(), message_parts(e));
+    }
     o.insert(
         "meta".into(),
         json!({"attempt": e.attempts, "index": e.index, "source": {"step": e.step_name, "tags": ["sim", e.level.as_str().to_lowercase()]}}),
@@ -170,7 +239,14 @@ pub fn log_json(e: &Entry, run_id: u64, includes: &[String], opts: &LogOptions) 
             "flowRun" => {
                 o.insert("flow_run".into(), json!({"id": run_id}));
             }
-            _ => {}
+            other => {
+                let count = |rel: &str| if rel == "flowRunLogPayloads" { e.payload_ids.len() } else { 1 };
+                if let Some(rel) = other.strip_suffix("Count") {
+                    o.insert(format!("{}_count", snake(rel)), json!(count(rel)));
+                } else if let Some(rel) = other.strip_suffix("Exists") {
+                    o.insert(format!("{}_exists", snake(rel)), json!(count(rel) > 0));
+                }
+            }
         }
     }
     if opts.load_payload_ids {

@@ -5,6 +5,7 @@
 
 use axum::body::Body;
 use axum::http::Request;
+use flow_run_sim::shapes::Shapes;
 use flow_run_sim::{router, Options, Sim};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
@@ -27,17 +28,23 @@ async fn answer(app: &axum::Router, method: &str, uri: &str) -> Value {
     json!({"request": format!("{method} {uri}"), "status": status, "retry_after": retry_after, "body": body})
 }
 
-#[tokio::test]
-async fn recorded_answers_are_current() {
-    let app = router(Sim::new(Options {
+fn sim(shapes: Shapes, rate_limit: Option<u32>) -> axum::Router {
+    router(Sim::new(Options {
         runs: 400,
         seed: 11,
         now_ms: 1_800_000_000_000,
         frozen: true,
         days: 2,
-        log_overrides: vec![(396, 240)],
+        log_overrides: vec![(396, 240), (12, 8)],
+        shapes,
+        rate_limit,
         ..Options::default()
-    }));
+    }))
+}
+
+#[tokio::test]
+async fn recorded_answers_are_current() {
+    let app = sim(Shapes::Flat, None);
     let first = |v: &Value, status: u64| {
         v["body"]["data"].as_array().and_then(|d| d.iter().find(|r| r["status"] == status)).map(|r| r["id"].clone())
     };
@@ -53,7 +60,7 @@ async fn recorded_answers_are_current() {
         ("runs_page", answer(&app, "GET", "/api/v1/flow-runs?include=flow,flowVersion,retriedFlowRun,errorWarningLogs&sort=-started_at&page=2&per_page=10").await),
         (
             "run_full",
-            answer(&app, "GET", &format!("/api/v1/flow-runs/{failed}?include=flow,flowVersion.steps,retriedFlowRun,errorWarningLogs,cpuTime,payloadSize,operationsSent,operationsReceived")).await,
+            answer(&app, "GET", &format!("/api/v1/flow-runs/{failed}?include=flow,flowVersion.steps,retriedFlowRun,errorWarningLogs,cpuTime,payloadSize,operationsSent,operationsReceived,trackedData,flowRunLogsCount,errorWarningLogsExists")).await,
         ),
         ("logs_page", answer(&app, "GET", "/api/v1/flow-runs/396/flow-run-logs?include=flowStep,flowRunLogMetadata&fields[flowStep]=id,name&load_payload_ids=true&sort=id&page=3&per_page=100").await),
         ("log_one", answer(&app, "GET", "/api/v1/flow-runs/396/flow-run-logs/396000007?include=flowStep,flowRunLogMetadata&load_payload_ids=true").await),
@@ -63,7 +70,26 @@ async fn recorded_answers_are_current() {
         ("stop_422", answer(&app, "POST", &format!("/api/v1/flow-runs/{running}/stop")).await),
         ("error_400", answer(&app, "GET", "/api/v1/flow-runs?filter[colour]=red").await),
         ("error_404", answer(&app, "GET", "/api/v1/flow-runs/99999").await),
+        ("error_422_date", answer(&app, "GET", "/api/v1/flow-runs?filter[started_after]=yesterday").await),
+        ("run_logs_included", answer(&app, "GET", "/api/v1/flow-runs/12?include=flowRunLogs.flowStep,trackedData,flow&fields[flow]=id").await),
     ];
+    let mixed = sim(Shapes::Mixed, None);
+    cases.push((
+        "runs_page_mixed",
+        answer(
+            &mixed,
+            "GET",
+            "/api/v1/flow-runs?include=flow,flowVersion,retriedFlowRun,errorWarningLogs,cpuTime&sort=-started_at&page=1&per_page=15",
+        )
+        .await,
+    ));
+    cases.push(("logs_page_mixed", answer(&mixed, "GET", "/api/v1/flow-runs/396/flow-run-logs?include=flowStep,flowRunLogMetadata&fields[flowStep]=id,name&load_payload_ids=true&sort=id&page=1&per_page=40").await));
+    let limited = sim(Shapes::Flat, Some(1));
+    answer(&limited, "GET", "/api/v1/flow-runs?per_page=1").await;
+    let mut too_many = answer(&limited, "GET", "/api/v1/flow-runs?per_page=1").await;
+    // Seconds left in the window depend on the clock: recorded as the whole window.
+    too_many["retry_after"] = json!("60");
+    cases.push(("error_429", too_many));
     let req = Request::builder().uri("/api/v1/flow-runs").body(Body::empty()).unwrap();
     let resp = app.clone().oneshot(req).await.unwrap();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
