@@ -76,5 +76,5 @@ fn EmbedBar() -> impl IntoView {
 fn DashboardRedirect() -> impl IntoView {
     let params = use_params_map();
     let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
-    view! { <Redirect path=format!("/runs/{}", crate::api::query::encode_component(&id))/> }
+    view! { <Redirect path=crate::url_state::run_href(&id)/> }
 }

@@ -9,10 +9,7 @@ pub fn now_ms() -> i64 {
 
 /// Minutes east of UTC at `ms` in the zone the app shows (UTC, or the browser's).
 pub fn zone_offset(zone: crate::time::Zone, ms: i64) -> i32 {
-    match zone {
-        crate::time::Zone::Utc => 0,
-        crate::time::Zone::Local => local_offset_minutes(ms),
-    }
+    zone.offset_minutes(ms, local_offset_minutes)
 }
 
 /// Minutes east of UTC of the browser's zone at `ms` (JavaScript counts them west).

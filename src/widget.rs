@@ -117,11 +117,11 @@ impl WidgetOptions {
         }
         let q = encode_pairs(&pairs);
         let with_query = |path: String| if q.is_empty() { path } else { format!("{path}?{q}") };
-        let id = self.run_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(crate::api::query::encode_component);
+        let id = self.run_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
         match (self.view.as_deref().unwrap_or("runs"), id) {
-            ("run", Some(id)) => format!("/runs/{id}"),
-            ("logs", Some(id)) => with_query(format!("/runs/{id}/logs")),
-            _ => with_query("/runs".into()),
+            ("run", Some(id)) => crate::url_state::run_href(id),
+            ("logs", Some(id)) => with_query(crate::url_state::logs_href(id, &Default::default())),
+            _ => with_query(crate::url_state::RUNS_PATH.into()),
         }
     }
 

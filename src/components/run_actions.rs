@@ -125,7 +125,7 @@ pub fn RunActions(run: FlowRun, perform: Perform, #[prop(optional)] read_only: b
                     view! {
                         <p class="action-done" role="status">
                             {message}
-                            {new_run.map(|r| view! { " " <a class="new-run" href=crate::browser::app_href(&format!("/runs/{}", r.id))>"Open the new run #"{r.id.clone()}</a> })}
+                            {new_run.map(|r| view! { " " <a class="new-run" href=crate::browser::app_href(&crate::url_state::run_href(&r.id))>"Open the new run #"{r.id.clone()}</a> })}
                             {(a == Action::Download).then_some(" Find the file in Patchworks under General Settings → File Downloads.")}
                         </p>
                     }.into_any()

@@ -21,7 +21,7 @@ pub fn RunTable(
     let rows = runs
         .into_iter()
         .map(|run| {
-            let href = format!("/runs/{}", run.id);
+            let href = crate::url_state::run_href(&run.id);
             let flow = run.flow_name.clone().or_else(|| run.flow_id.clone().map(|id| format!("Flow {id}"))).unwrap_or_else(|| "–".into());
             let version = run.flow_version.clone().or_else(|| run.flow_version_id.clone()).unwrap_or_else(|| "–".into());
             let trigger = run.trigger.as_ref().map(|t| t.as_api().to_string()).unwrap_or_else(|| "–".into());
@@ -31,9 +31,9 @@ pub fn RunTable(
                 Some(false) => view! { <span class="muted">"no"</span> }.into_any(),
                 None => view! { <span class="muted">"–"</span> }.into_any(),
             };
-            let retry_of = run.retry_of.clone().map(|id| view! { <a href=crate::browser::app_href(&format!("/runs/{id}"))>"retry of #"{id.clone()}</a> });
+            let retry_of = run.retry_of.clone().map(|id| view! { <a href=crate::browser::app_href(&crate::url_state::run_href(&id))>"retry of #"{id.clone()}</a> });
             let retried_as =
-                run.retried_as.iter().map(|l| view! { <a href=crate::browser::app_href(&format!("/runs/{}", l.id))>"retried as #"{l.id.clone()}</a> }).collect_view();
+                run.retried_as.iter().map(|l| view! { <a href=crate::browser::app_href(&crate::url_state::run_href(&l.id))>"retried as #"{l.id.clone()}</a> }).collect_view();
             let failed = matches!(run.status, Some(RunStatus::Failure | RunStatus::PartialSuccess)) && !run.problems.is_empty();
             let id = run.id.clone();
             let is_open = {

@@ -68,7 +68,7 @@ pub fn StepsPanel(run: FlowRun) -> impl IntoView {
         Load::Failed(m) => view! { <p class="chart-note">{format!("Step figures are unavailable: {m}")}</p> }.into_any(),
         Load::TooMany(n) => view! {
             <p class="chart-note">{format!("This run has {n} log entries; step figures are shown for runs of up to {MAX_ENTRIES_FOR_STEPS}. The log viewer pages through them.")}</p>
-            <ol class="steps">{names.iter().map(|s| view! { <li><a href=crate::browser::app_href(&format!("/runs/{}/logs?step={}", run_id, s.id))>{s.name.clone().unwrap_or_else(|| format!("Step {}", s.id))}</a></li> }).collect_view()}</ol>
+            <ol class="steps">{names.iter().map(|s| view! { <li><a href=crate::browser::app_href(&crate::url_state::step_logs_href(&run_id, &s.id))>{s.name.clone().unwrap_or_else(|| format!("Step {}", s.id))}</a></li> }).collect_view()}</ol>
         }.into_any(),
         Load::Ready(stats) => {
             let bars = waterfall(&stats, start, end);
@@ -84,7 +84,7 @@ pub fn StepsPanel(run: FlowRun) -> impl IntoView {
                 view! {
                     <tr data-step-id=s.id.clone()>
                         <td><span class=format!("badge status-{css}")>{icon}" "{label}</span></td>
-                        <td><a href=crate::browser::app_href(&format!("/runs/{}/logs?step={}", run_id, s.id))>{s.name.clone()}</a></td>
+                        <td><a href=crate::browser::app_href(&crate::url_state::step_logs_href(&run_id, &s.id))>{s.name.clone()}</a></td>
                         <td class="num">{s.errors}</td><td class="num">{s.warnings}</td><td class="num">{s.info}</td><td class="num">{s.debug}</td>
                         <td>{clock(s.first_ms)}</td><td>{clock(s.last_ms)}</td>
                     </tr>

@@ -123,7 +123,7 @@ fn RunSummary(run: FlowRun, now_ms: i64) -> impl IntoView {
     let zone = app.zone.get_untracked();
     let dash = || "–".to_string();
     let num = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_else(dash);
-    let logs_href = crate::browser::app_href(&format!("/runs/{}/logs", run.id));
+    let logs_href = crate::browser::app_href(&crate::url_state::logs_href(&run.id, &Default::default()));
     view! {
         <dl class="summary">
             <dt>"Status"</dt><dd><StatusBadge status=run.status.clone()/></dd>
@@ -140,9 +140,9 @@ fn RunSummary(run: FlowRun, now_ms: i64) -> impl IntoView {
             <dt>"Starting payloads"</dt><dd>{format!("{}, {}", num(run.starting_payload_count), run.starting_payload_size_bytes.map(format_bytes).unwrap_or_else(dash))}</dd>
             <dt>"Steps with errors"</dt><dd>{num(run.steps_with_errors)}</dd>
             <dt>"Warnings"</dt><dd>{match run.has_warnings { Some(true) => "yes", Some(false) => "no", None => "–" }}</dd>
-            <dt>"Retry of"</dt><dd>{run.retry_of.clone().map(|id| view! { <a href=browser::app_href(&format!("/runs/{id}"))>"#"{id.clone()}</a> }.into_any()).unwrap_or_else(|| "–".into_any())}</dd>
+            <dt>"Retry of"</dt><dd>{run.retry_of.clone().map(|id| view! { <a href=browser::app_href(&crate::url_state::run_href(&id))>"#"{id.clone()}</a> }.into_any()).unwrap_or_else(|| "–".into_any())}</dd>
             <dt>"Retried as"</dt><dd class="retried-as">{if run.retried_as.is_empty() { "–".into_any() } else {
-                run.retried_as.iter().map(|l| view! { <a href=browser::app_href(&format!("/runs/{}", l.id))>"#"{l.id.clone()}</a>" " }).collect_view().into_any()
+                run.retried_as.iter().map(|l| view! { <a href=browser::app_href(&crate::url_state::run_href(&l.id))>"#"{l.id.clone()}</a>" " }).collect_view().into_any()
             }}</dd>
         </dl>
         <h2>"Steps"</h2>

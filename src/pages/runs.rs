@@ -144,7 +144,7 @@ pub fn RunsPage() -> impl IntoView {
     on_cleanup(move || keys.remove());
 
     let zone = app.zone;
-    let on_open = Callback::new(move |id: String| nav.open(&format!("/runs/{}", crate::api::query::encode_component(&id))));
+    let on_open = Callback::new(move |id: String| nav.open(&crate::url_state::run_href(&id)));
     let toggle_sort = Callback::new(move |_| {
         let mut v = view_state.get_untracked();
         v.sort = match v.sort {

@@ -185,7 +185,7 @@ pub fn LogsPage() -> impl IntoView {
     let follow = Signal::derive(move || tail.get() == Tail::Following);
     let is_running = Memo::new(move |_| run.with(|r| r.as_ref().is_some_and(|r| r.status == Some(RunStatus::Running))));
 
-    let back = move || browser::app_href(&format!("/runs/{}", crate::api::query::encode_component(&run_id.get())));
+    let back = move || browser::app_href(&crate::url_state::run_href(&run_id.get()));
     let page_href = Callback::new(move |n: u64| {
         LogsView { page: n.min(u64::from(u32::MAX)) as u32, log: None, ..view_state.get_untracked() }.href(&run_id.get_untracked())
     });
