@@ -29,6 +29,17 @@ pub fn dist_dir() -> PathBuf {
 }
 
 pub fn build_app(tc: &Toolchain) -> Result<Sizes> {
+    if tc.wasm == crate::toolchain::WasmToolchain::RustupBuildStd {
+        // Trunk runs cargo --offline; std built from rustup's rust-src resolves std's own
+        // dependencies, which a fresh machine has not downloaded yet (measured: "no matching
+        // package named `moto-rt`"). Fetch them, and the host's, first (instant once cached).
+        step("cargo fetch (the app's and std's dependencies)");
+        run(Command::new("cargo").current_dir(root()).arg("fetch"))?;
+        let mut fetch_std = Command::new("cargo");
+        fetch_std.current_dir(root()).args(["fetch", "--target", "wasm32-unknown-unknown"]);
+        tc.release_size_flags(&mut fetch_std);
+        run(&mut fetch_std)?;
+    }
     step("trunk build --release --offline");
     let mut c = Command::new("trunk");
     c.current_dir(root()).args(["build", "--release", "--offline"]);
