@@ -392,3 +392,51 @@ async fn a_stopped_task_and_a_rebuilt_part_do_nothing() {
     assert!(part_scope.spawn(async {}).is_none(), "a cleaned-up part starts nothing");
     drop(view);
 }
+
+/// Lets Leptos' scheduled effects run until `done` holds (at most 50 turns of the executor).
+async fn until(mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..50 {
+        if done() {
+            return true;
+        }
+        leptos::task::tick().await;
+    }
+    done()
+}
+
+#[wasm_bindgen_test]
+async fn a_refreshed_run_table_updates_its_rows_in_place_and_keeps_focus() {
+    start_executor();
+    let run = |id: &str, status| FlowRun { id: id.into(), status: Some(status), ..FlowRun::default() };
+    let runs = RwSignal::new(vec![run("1", RunStatus::Running), run("2", RunStatus::Success)]);
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        view! { <RunTable runs zone=Zone::Utc now_ms=1_772_391_660_000 on_open=Callback::new(|_: String| {})/> }
+    });
+    let row = |id: &str| host.query_selector(&format!("tr[data-run-id='{id}']")).unwrap();
+    let first: web_sys::HtmlElement = row("1").expect("run 1 has a row").unchecked_into();
+    first.focus().unwrap();
+    // A refresh: run 1 has finished, run 3 is new at the top.
+    runs.set(vec![run("3", RunStatus::Failure), run("1", RunStatus::Success), run("2", RunStatus::Success)]);
+    assert!(until(|| texts(&host, "tbody tr").len() == 3).await, "the new run's row appears");
+    let again = row("1").unwrap();
+    assert!(again.is_same_node(Some(&first)), "run 1 keeps its row element");
+    assert!(again.text_content().unwrap().contains("Success"), "with its new status");
+    assert!(document.active_element().is_some_and(|a| a.is_same_node(Some(&first))), "and keyboard focus");
+    let ids: Vec<String> = (0..3)
+        .map(|i| {
+            host.query_selector_all("tbody tr")
+                .unwrap()
+                .item(i)
+                .unwrap()
+                .unchecked_into::<web_sys::Element>()
+                .get_attribute("data-run-id")
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(ids, ["3", "1", "2"], "in the page's order");
+    drop(handle);
+    host.remove();
+}

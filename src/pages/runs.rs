@@ -17,6 +17,16 @@ struct Shown {
     view: RunsView,
 }
 
+/// What the body of the run list shows.
+#[derive(Clone, PartialEq)]
+enum Body {
+    Connect,
+    Failed(ApiError),
+    Skeleton,
+    Empty { filtered: bool },
+    Table,
+}
+
 /// `/runs`: URL → `RunsView` → API query → page of runs → table.
 #[component]
 pub fn RunsPage() -> impl IntoView {
@@ -65,12 +75,7 @@ pub fn RunsPage() -> impl IntoView {
             app.observe(&result);
             match result {
                 Ok(page) => {
-                    // A refresh redraws the rows: keep keyboard focus on the same run.
-                    let focused = if background { focused_run_id() } else { None };
                     shown.set(Some(Shown { page, at_ms: browser::now_ms(), view: v }));
-                    if let Some(id) = focused {
-                        request_animation_frame(move || focus_run_row(&id));
-                    }
                     error.set(None);
                     refresh_error.set(None);
                     loading.set(false);
@@ -158,6 +163,24 @@ pub fn RunsPage() -> impl IntoView {
         RunsView { page: n.min(u64::from(u32::MAX)) as u32, ..view_state.get_untracked() }.href(default_per_page)
     });
     let retry = { Callback::new(move |_| fetch(false)) };
+    // What the page's body is; the table's branch stays built while pages of rows replace
+    // each other (their rows keyed by run id).
+    let body = Memo::new(move |_| {
+        if let Some(e) = error.get() {
+            if matches!(e, ApiError::Unauthorized) && app.connection.with(|c| c.credential.is_none()) {
+                return Body::Connect;
+            }
+            return Body::Failed(e);
+        }
+        match shown.with(|s| s.as_ref().map(|s| s.page.items.is_empty())) {
+            None => Body::Skeleton,
+            Some(true) => Body::Empty { filtered: view_state.with(RunsView::is_filtered) },
+            Some(false) => Body::Table,
+        }
+    });
+    let rows = Signal::derive(move || shown.with(|s| s.as_ref().map(|s| s.page.items.clone()).unwrap_or_default()));
+    let at_ms = Signal::derive(move || shown.with(|s| s.as_ref().map_or(0, |s| s.at_ms)));
+    let shown_sort = Signal::derive(move || shown.with(|s| s.as_ref().map(|s| s.view.sort).unwrap_or_default()));
     let cleared = move || RunsView { sort: view_state.with(|v| v.sort), ..RunsView::new(view_state.with(|v| v.per_page)) };
 
     view! {
@@ -189,56 +212,44 @@ pub fn RunsPage() -> impl IntoView {
             {move || refresh_error.get().map(|e| view! {
                 <p class="notice refresh-failed" role="status">{format!("Refresh failed: {} Showing the last good page; trying again later.", e.message())}</p>
             })}
-            {move || {
-                if let Some(e) = error.get() {
-                    if matches!(e, ApiError::Unauthorized) && app.connection.with(|c| c.credential.is_none()) {
-                        return view! {
-                            <div class="empty-state">
-                                <p>"Connect to the Patchworks API to see flow runs."</p>
-                                <a class="button primary" href=crate::browser::app_href("/settings")>"Set up the connection"</a>
-                            </div>
-                        }.into_any();
-                    }
-                    return view! { <ErrorView error=e on_retry=retry/> }.into_any();
-                }
-                match shown.get() {
-                    None => view! { <RunTableSkeleton rows=view_state.with(|v| v.per_page.min(25))/> }.into_any(),
-                    Some(s) => {
-                        let stale = s.view != view_state.get();
-                        let skipped = s.page.skipped;
-                        let meta = s.page.meta.clone();
-                        let total = meta.total;
-                        if s.page.items.is_empty() {
-                            let filtered = view_state.with(RunsView::is_filtered);
-                            view! {
-                                <div class="empty-state" aria-busy=move || loading.get().to_string()>
-                                    <p>"No runs match."</p>
-                                    {filtered.then(|| view! { <button type="button" class="button" on:click=move |_| go.run((cleared(), false))>"Clear filters"</button> })}
-                                </div>
-                            }.into_any()
-                        } else {
-                            view! {
-                                {(skipped > 0).then(|| view! { <p class="notice">{format!("{skipped} entries of this page could not be read and are not shown.")}</p> })}
-                                <div class:stale=stale aria-busy=move || loading.get().to_string()>
-                                    <RunTable runs=s.page.items zone=zone.get() now_ms=s.at_ms on_open expanded sort=(s.view.sort, toggle_sort)/>
-                                </div>
-                                <div class="table-foot">
-                                    <Pager meta href=page_href/>
-                                    <label class="inline">"Per page "
-                                        <select name="per_page" prop:value=move || view_state.with(|v| v.per_page.to_string())
-                                            on:change=move |ev| {
-                                                let n = event_target_value(&ev).parse().unwrap_or(default_per_page);
-                                                go.run((RunsView { per_page: n, page: 1, ..view_state.get_untracked() }, false));
-                                            }>
-                                            {PAGE_SIZES.into_iter().map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
-                                        </select>
-                                    </label>
-                                    {total.map(|t| view! { <span class="total">{format!("{} runs", group_thousands(t))}</span> })}
-                                </div>
-                            }.into_any()
-                        }
-                    }
-                }
+            {move || match body.get() {
+                Body::Connect => view! {
+                    <div class="empty-state">
+                        <p>"Connect to the Patchworks API to see flow runs."</p>
+                        <a class="button primary" href=crate::browser::app_href("/settings")>"Set up the connection"</a>
+                    </div>
+                }.into_any(),
+                Body::Failed(e) => view! { <ErrorView error=e on_retry=retry/> }.into_any(),
+                Body::Skeleton => view! { <RunTableSkeleton rows=view_state.with_untracked(|v| v.per_page.min(25))/> }.into_any(),
+                Body::Empty { filtered } => view! {
+                    <div class="empty-state" aria-busy=move || loading.get().to_string()>
+                        <p>"No runs match."</p>
+                        {filtered.then(|| view! { <button type="button" class="button" on:click=move |_| go.run((cleared(), false))>"Clear filters"</button> })}
+                    </div>
+                }.into_any(),
+                // Built once while there are rows: a new page updates the rows in place.
+                Body::Table => view! {
+                    {move || {
+                        let skipped = shown.with(|s| s.as_ref().map_or(0, |s| s.page.skipped));
+                        (skipped > 0).then(|| view! { <p class="notice">{format!("{skipped} entries of this page could not be read and are not shown.")}</p> })
+                    }}
+                    <div class:stale=move || shown.with(|s| s.as_ref().is_some_and(|s| s.view != view_state.get())) aria-busy=move || loading.get().to_string()>
+                        <RunTable runs=rows zone=zone now_ms=at_ms on_open expanded sort=(shown_sort, toggle_sort)/>
+                    </div>
+                    <div class="table-foot">
+                        {move || shown.with(|s| s.as_ref().map(|s| s.page.meta.clone())).map(|meta| view! { <Pager meta href=page_href/> })}
+                        <label class="inline">"Per page "
+                            <select name="per_page" prop:value=move || view_state.with(|v| v.per_page.to_string())
+                                on:change=move |ev| {
+                                    let n = event_target_value(&ev).parse().unwrap_or(default_per_page);
+                                    go.run((RunsView { per_page: n, page: 1, ..view_state.get_untracked() }, false));
+                                }>
+                                {PAGE_SIZES.into_iter().map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        {move || shown.with(|s| s.as_ref().and_then(|s| s.page.meta.total)).map(|t| view! { <span class="total">{format!("{} runs", group_thousands(t))}</span> })}
+                    </div>
+                }.into_any(),
             }}
         </section>
     }
@@ -261,23 +272,5 @@ fn move_row_focus(step: i32) {
     };
     if let Some(el) = rows.item(next as u32).and_then(|r| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(r).ok()) {
         let _ = el.focus();
-    }
-}
-
-/// The run id of the table row that has keyboard focus, if one has.
-fn focused_run_id() -> Option<String> {
-    let active = web_sys::window()?.document()?.active_element()?;
-    active.closest("tr[data-run-id]").ok()??.get_attribute("data-run-id")
-}
-
-fn focus_run_row(id: &str) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    let Ok(rows) = doc.query_selector_all("table.runs tbody tr[data-run-id]") else { return };
-    for i in 0..rows.length() {
-        let Some(row) = rows.item(i).and_then(|r| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(r).ok()) else { continue };
-        if row.get_attribute("data-run-id").as_deref() == Some(id) {
-            let _ = row.focus();
-            return;
-        }
     }
 }
