@@ -4,17 +4,108 @@
 //! `cargo xtask test` builds both and sets `FRC_SIM_BIN` (the simulator binary), `FRC_DIST`
 //! (the built app) and `CHROMEDRIVER`. Without them these tests fail, saying so: they never
 //! pass by skipping.
+//!
+//! The harness rule: a test fails on any uncaught exception, unhandled promise rejection or
+//! WebAssembly trap in the browser. Chromium runs with its browser log on; every wait of a
+//! `Browser`, every `goto` and `close` read that log and panic with the uncaught errors it
+//! holds. Failed resource loads (a 500 a fault test asked for) and console messages are not
+//! errors. `Browser::browser_errors` reads them without panicking (the harness's self-test).
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::Mutex;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, Command};
 
 pub const WAIT: Duration = Duration::from_secs(20);
 pub const API_KEY: &str = "demo-key";
+
+/// How often `wait_until` looks again.
+const POLL: Duration = Duration::from_millis(50);
+
+/// What a `wait_until` probe answers: whether the wait is over, with a value, or what it saw
+/// instead (for the message on timeout).
+pub trait Outcome {
+    type Value;
+    fn check(self) -> Result<Self::Value, String>;
+}
+
+impl Outcome for bool {
+    type Value = ();
+    fn check(self) -> Result<(), String> {
+        if self {
+            Ok(())
+        } else {
+            Err("not yet".into())
+        }
+    }
+}
+
+impl<T> Outcome for Option<T> {
+    type Value = T;
+    fn check(self) -> Result<T, String> {
+        self.ok_or_else(|| "nothing yet".into())
+    }
+}
+
+impl<T> Outcome for Result<T, String> {
+    type Value = T;
+    fn check(self) -> Result<T, String> {
+        self
+    }
+}
+
+/// The one polling loop: asks `probe` until it answers that the wait is over, or `limit` has
+/// passed (then `Err` with what it last saw). `before_each` runs before every probe.
+async fn poll_until<O: Outcome>(
+    limit: Duration,
+    mut probe: impl AsyncFnMut() -> O,
+    mut before_each: impl AsyncFnMut(),
+) -> Result<O::Value, String> {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        before_each().await;
+        let last = match probe().await.check() {
+            Ok(v) => return Ok(v),
+            Err(last) => last,
+        };
+        if tokio::time::Instant::now() >= deadline {
+            return Err(last);
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Waits until `probe` says the wait is over (`true`, `Some(v)` or `Ok(v)`), at most `limit`;
+/// then panics naming `what` and what the probe saw last. For conditions outside a browser
+/// (the simulator's logs); in a browser use `Browser::wait_until`, which also applies the
+/// harness rule.
+pub async fn wait_until<O: Outcome>(what: &str, limit: Duration, probe: impl AsyncFnMut() -> O) -> O::Value {
+    match poll_until(limit, probe, async || ()).await {
+        Ok(v) => v,
+        Err(last) => panic!("timed out after {limit:?} waiting until {what}; last seen: {last}"),
+    }
+}
+
+/// Checks that `probe` stays true for the whole `window`, failing as soon as it does not.
+/// Only for claims that something does not happen over a span of time the app itself defines
+/// (polling that must have stopped: a refresh period); call it after a positive signal that
+/// the app has reacted, never instead of one.
+pub async fn holds_for(what: &str, window: Duration, mut probe: impl AsyncFnMut() -> Result<(), String>) {
+    let deadline = tokio::time::Instant::now() + window;
+    loop {
+        if let Err(seen) = probe().await {
+            panic!("{what} stopped holding: {seen}");
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return;
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
 
 fn env_path(name: &str) -> PathBuf {
     match std::env::var_os(name) {
@@ -127,13 +218,65 @@ impl Sim {
     pub async fn api_requests(&self) -> Vec<Value> {
         self.requests().await.into_iter().filter(|r| r["path"].as_str().is_some_and(|p| p.starts_with("/api/"))).collect()
     }
+
+    /// How many requests fault rule `i` (in the order given) has seen. A rule counts a request
+    /// when it arrives, while the request log only has it once answered: a zero-latency rule
+    /// is how a test sees a request in flight.
+    pub async fn seen(&self, i: usize) -> u64 {
+        let v: Value = serde_json::from_str(&self.get("/__sim/faults").await).expect("fault list is JSON");
+        v["faults"][i]["seen"].as_u64().unwrap_or_else(|| panic!("no fault rule {i}: {v}"))
+    }
 }
 
-/// A headless Chromium session; call `close` at the end of a test.
+/// A headless Chromium session; call `close` at the end of a test (dropping it without
+/// `close` panics, so that no test skips the harness rule).
 pub struct Browser {
     pub client: Client,
     _driver: Child,
     profile: PathBuf,
+    driver_port: u16,
+    session: String,
+    /// Uncaught errors read from the browser's log so far (reading the log empties it).
+    errors: Mutex<Vec<String>>,
+    closed: bool,
+}
+
+/// Whether a browser log entry is an uncaught error: an exception nobody caught (a wasm trap
+/// is one: "Uncaught RuntimeError: unreachable") or a rejected promise nobody handled. Chromium
+/// logs both with source "javascript" and a message with "Uncaught"; failed resource loads
+/// ("network") and console output ("console-api") are not errors of the app.
+pub fn is_uncaught_error(entry: &Value) -> bool {
+    entry["source"] == "javascript" || entry["message"].as_str().is_some_and(|m| m.contains("Uncaught"))
+}
+
+/// One HTTP exchange with chromedriver on loopback (commands fantoccini has no call for);
+/// answers the JSON body.
+async fn driver_request(port: u16, method: &str, path: &str, body: &str) -> Result<Value, String> {
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.map_err(|e| format!("connect to chromedriver: {e}"))?;
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await.map_err(|e| format!("send to chromedriver: {e}"))?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        let n = s.read(&mut chunk).await.map_err(|e| format!("read from chromedriver: {e}"))?;
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf);
+        if let Some((head, rest)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| l.split_once(':').filter(|(k, _)| k.trim().eq_ignore_ascii_case("content-length")))
+                .and_then(|(_, v)| v.trim().parse::<usize>().ok());
+            if length.is_some_and(|len| rest.len() >= len) || n == 0 {
+                return serde_json::from_str(rest.get(..length.unwrap_or(rest.len())).unwrap_or(rest))
+                    .map_err(|e| format!("chromedriver answered {head:?} with a body that is not JSON ({e}): {rest}"));
+            }
+        } else if n == 0 {
+            return Err(format!("chromedriver closed the connection: {text}"));
+        }
+    }
 }
 
 impl Browser {
@@ -170,11 +313,7 @@ impl Browser {
             .spawn()
             .expect("chromedriver starts");
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = tokio::time::Instant::now() + WAIT;
-        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-            assert!(tokio::time::Instant::now() < deadline, "chromedriver did not listen");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        wait_until("chromedriver listens", WAIT, async || tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()).await;
         let profile = std::env::temp_dir().join(format!("frc-e2e-{}-{port}", std::process::id()));
         let args = [
             "--headless=new",
@@ -194,20 +333,58 @@ impl Browser {
         .collect::<Vec<_>>();
         let mut caps = serde_json::Map::new();
         caps.insert("goog:chromeOptions".into(), json!({ "args": args, "prefs": prefs }));
+        // The browser log (uncaught errors) for the harness rule.
+        caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&url)
             .await
             .map_err(|e| e.to_string())?;
-        Ok(Browser { client, _driver: driver, profile })
+        let session = match client.session_id().await {
+            Ok(Some(id)) => id,
+            other => {
+                let _ = client.close().await;
+                return Err(format!("no WebDriver session id: {other:?}"));
+            }
+        };
+        Ok(Browser { client, _driver: driver, profile, driver_port: port, session, errors: Mutex::new(Vec::new()), closed: false })
     }
 
-    pub async fn close(self) {
-        let _ = self.client.close().await;
+    /// Every uncaught error the browser has logged in this session so far (all pages, all
+    /// navigations), without panicking. Panics only when the log cannot be read.
+    pub async fn browser_errors(&self) -> Vec<String> {
+        let path = format!("/session/{}/se/log", self.session);
+        let answer = driver_request(self.driver_port, "POST", &path, r#"{"type":"browser"}"#)
+            .await
+            .unwrap_or_else(|e| panic!("the harness cannot read the browser's log: {e}"));
+        let entries = answer["value"].as_array().unwrap_or_else(|| panic!("the browser's log is not a list: {answer}"));
+        let mut errors = self.errors.lock().unwrap_or_else(|e| e.into_inner());
+        errors.extend(entries.iter().filter(|e| is_uncaught_error(e)).map(|e| e["message"].as_str().unwrap_or_default().to_string()));
+        errors.clone()
+    }
+
+    /// The harness rule: panics with the browser's uncaught errors, if there are any.
+    pub async fn assert_no_browser_errors(&self, when: &str) {
+        let errors = self.browser_errors().await;
+        if !errors.is_empty() {
+            panic!("uncaught errors in the browser ({when}):\n  {}", errors.join("\n  "));
+        }
+    }
+
+    /// Ends the session; panics (after closing) when the browser logged uncaught errors.
+    pub async fn close(mut self) {
+        let errors = self.browser_errors().await;
+        let _ = self.client.clone().close().await;
         let _ = std::fs::remove_dir_all(&self.profile);
+        self.closed = true;
+        if !errors.is_empty() {
+            panic!("uncaught errors in the browser during the test:\n  {}", errors.join("\n  "));
+        }
     }
 
+    /// Opens `url`, after checking that the page being left logged no uncaught error.
     pub async fn goto(&self, url: &str) {
+        self.assert_no_browser_errors(&format!("before opening {url}")).await;
         self.client.goto(url).await.expect("navigate");
     }
 
@@ -223,30 +400,55 @@ impl Browser {
         self.client.execute("localStorage.setItem('frc.connection.v1', arguments[0]);", vec![json!(conn)]).await.expect("set storage");
     }
 
-    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
-        match self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
-            Ok(e) => e,
-            Err(e) => {
+    /// `wait_until` in this browser: also fails at once on an uncaught error in it, and says
+    /// what the page shows when the time is up.
+    pub async fn wait_until<O: Outcome>(&self, what: &str, limit: Duration, probe: impl AsyncFnMut() -> O) -> O::Value {
+        let rule = async || self.assert_no_browser_errors(&format!("while waiting until {what}")).await;
+        match poll_until(limit, probe, rule).await {
+            Ok(v) => v,
+            Err(last) => {
                 let body = self.text("body").await;
-                panic!("no element matches {css} within {WAIT:?} ({e}); the page says:\n{body}");
+                panic!("timed out after {limit:?} waiting until {what}; last seen: {last}; the page says:\n{body}");
             }
         }
     }
 
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        self.wait_until(&format!("an element matches {css}"), WAIT, async || {
+            self.client.find(Locator::Css(css)).await.map_err(|e| e.to_string())
+        })
+        .await
+    }
+
     /// Waits until the element's text contains `needle`; answers the whole text.
     pub async fn wait_for_text(&self, css: &str, needle: &str) -> String {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
+        self.wait_until(&format!("{css} says {needle:?}"), WAIT, async || {
             let text = self.text(css).await;
             if text.contains(needle) {
-                return text;
+                Ok(text)
+            } else {
+                Err(format!("it says {text:?}"))
             }
-            if tokio::time::Instant::now() > deadline {
-                let body = self.text("body").await;
-                panic!("{css} never said {needle:?}; it says {text:?}; the page says:\n{body}");
+        })
+        .await
+    }
+
+    /// Waits until the path and query of the page's URL contain `needle`; answers them.
+    pub async fn wait_for_path(&self, needle: &str) -> String {
+        self.wait_until(&format!("the URL has {needle:?}"), WAIT, async || {
+            let p = self.path().await;
+            if p.contains(needle) {
+                Ok(p)
+            } else {
+                Err(p)
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await
+    }
+
+    /// Runs `script` in the page and answers its value.
+    pub async fn js(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("{e}: {script}"))
     }
 
     /// The text of the first match, or "" when nothing matches.
@@ -266,6 +468,30 @@ impl Browser {
         match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_string(),
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if self.closed {
+            return;
+        }
+        // End the session so that Chromium does not outlive the test, then remove its profile.
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.driver_port)) {
+            use std::io::{Read, Write};
+            let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+            let req = format!(
+                "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                self.session, self.driver_port
+            );
+            if s.write_all(req.as_bytes()).is_ok() {
+                let _ = s.read(&mut [0u8; 1024]);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.profile);
+        if !std::thread::panicking() {
+            panic!("a Browser was dropped without close(): its uncaught errors were never checked");
         }
     }
 }

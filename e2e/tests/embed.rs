@@ -1,11 +1,10 @@
 //! Iframe embedding: minimal chrome, same URL filters, read-only, links to the full app in a
 //! new tab, navigation that stays embedded, and the content height posted to the host.
 
-use e2e::{Browser, Sim};
+use e2e::{Browser, Sim, WAIT};
 use fantoccini::Locator;
 use serde_json::json;
 use std::path::PathBuf;
-use std::time::Duration;
 
 const HOST: &str = r#"<!doctype html>
 <html><head><title>Host page</title></head>
@@ -42,16 +41,16 @@ async fn an_iframe_embed_reports_its_height_and_stays_embedded() {
     b.goto(&sim.url("/host.html")).await;
     b.wait_for("#host-title").await;
     // The frame reports its height once its table is there; the host sizes the frame with it.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let h = heights(&b).await;
-        if h.last().and_then(|m| m["height"].as_i64()).unwrap_or(0) > 300 {
-            assert_eq!(h.last().unwrap()["path"], json!("/embed/runs?status=3&per_page=10"));
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "no height over 300 px was posted: {h:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let last = b
+        .wait_until("a height over 300 px is posted", WAIT, async || {
+            let h = heights(&b).await;
+            match h.last() {
+                Some(m) if m["height"].as_i64().unwrap_or(0) > 300 => Ok(m.clone()),
+                _ => Err(format!("{h:?}")),
+            }
+        })
+        .await;
+    assert_eq!(last["path"], json!("/embed/runs?status=3&per_page=10"));
     b.client.enter_frame(0).await.unwrap();
     b.wait_for("table.runs tbody tr").await;
     assert_eq!(b.count("header.app-header").await, 0, "no app header in an embed");
@@ -75,8 +74,11 @@ async fn an_iframe_embed_reports_its_height_and_stays_embedded() {
     // The reported height is the content's.
     let body = b.client.execute("return document.body.offsetHeight", vec![]).await.unwrap();
     b.client.enter_parent_frame().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(heights(&b).await.last().unwrap()["height"], body);
+    b.wait_until("the last posted height is the content's", WAIT, async || {
+        let h = heights(&b).await;
+        h.last().is_some_and(|m| m["height"] == body).then_some(()).ok_or(format!("{body} px of content, posted {h:?}"))
+    })
+    .await;
 
     // A run opened inside the frame stays embedded and read-only.
     b.client.enter_frame(0).await.unwrap();

@@ -5,31 +5,42 @@
 
 use e2e::{Browser, Sim};
 use serde_json::Value;
-use std::time::Duration;
 
 /// Every element the browser reports as shifted vertically (by a pixel or more) since the
 /// page started loading, as "class: y before → y after". Elements that appear or disappear
 /// are not moves.
 async fn vertical_moves(b: &Browser) -> Vec<String> {
-    let script = "const done = arguments[0];
-        const out = [];
-        new PerformanceObserver(list => {
-            for (const e of list.getEntries()) {
-                for (const s of e.sources) {
-                    const p = s.previousRect, c = s.currentRect;
-                    if (p.height > 0 && c.height > 0 && Math.abs(p.y - c.y) >= 1) {
-                        const n = s.node;
-                        out.push(((n && (n.className || n.nodeName)) || '?') + ': ' + Math.round(p.y) + ' → ' + Math.round(c.y));
-                    }
+    // A buffered observer holds every record so far; `takeRecords` hands them over at once.
+    let script = "const out = [];
+        const o = new PerformanceObserver(() => {});
+        o.observe({ type: 'layout-shift', buffered: true });
+        for (const e of o.takeRecords()) {
+            for (const s of e.sources) {
+                const p = s.previousRect, c = s.currentRect;
+                if (p.height > 0 && c.height > 0 && Math.abs(p.y - c.y) >= 1) {
+                    const n = s.node;
+                    out.push(((n && (n.className || n.nodeName)) || '?') + ': ' + Math.round(p.y) + ' → ' + Math.round(c.y));
                 }
             }
-        }).observe({ type: 'layout-shift', buffered: true });
-        setTimeout(() => done(out), 100);";
-    let v = b.client.execute_async(script, vec![]).await.expect("layout-shift entries");
+        }
+        o.disconnect();
+        return out;";
+    let v = b.client.execute(script, vec![]).await.expect("layout-shift entries");
     match v {
         Value::Array(a) => a.into_iter().map(|s| s.as_str().unwrap_or_default().to_string()).collect(),
         other => panic!("not a list: {other}"),
     }
+}
+
+/// Waits until the page has rendered `n` more frames.
+async fn frames(b: &Browser, n: u32) {
+    b.client
+        .execute_async(
+            "const [n, done] = arguments; const step = (k) => k === 0 ? done() : requestAnimationFrame(() => step(k - 1)); step(n);",
+            vec![serde_json::json!(n)],
+        )
+        .await
+        .expect("frames");
 }
 
 #[tokio::test]
@@ -39,14 +50,18 @@ async fn pages_do_not_jump_when_their_data_arrives() {
     let b = Browser::start().await;
     b.sign_in(&sim).await;
 
+    // What each page shows once every part has arrived.
     for (path, settled) in [
-        ("/runs".to_string(), "svg.status-chart"),
-        (format!("/runs/{run}"), ".step-table tbody tr"),
-        (format!("/runs/{run}/logs"), ".level-chip"),
+        ("/runs".to_string(), ["svg.status-chart", "table.runs:not(.skeleton) tbody tr"]),
+        (format!("/runs/{run}"), ["svg.waterfall", ".step-table tbody tr"]),
+        (format!("/runs/{run}/logs"), [".level-chip", ".log-row"]),
     ] {
         b.goto(&sim.url(&path)).await;
-        b.wait_for(settled).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        for part in settled {
+            b.wait_for(part).await;
+        }
+        // Every part is on the page; the browser records shifts when it renders a frame.
+        frames(&b, 2).await;
         let moves = vertical_moves(&b).await;
         assert!(moves.is_empty(), "{path}: elements moved while the page loaded: {moves:?}");
     }

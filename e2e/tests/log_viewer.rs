@@ -1,28 +1,19 @@
 //! The log viewer against the simulator: paged view and filters, load-all of 200,000
 //! entries in a bounded list, search, permalinks, live tail.
 
-use e2e::{Browser, Sim};
+use e2e::{holds_for, Browser, Sim, WAIT};
 use fantoccini::Locator;
 use serde_json::json;
 use std::time::Duration;
 
-/// Waits (up to `secs`) until the element's text contains `needle`.
-async fn wait_long(b: &Browser, css: &str, needle: &str, secs: u64) -> String {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    loop {
-        let text = b.text(css).await;
-        if text.contains(needle) {
-            return text;
-        }
-        if tokio::time::Instant::now() > deadline {
-            panic!("{css} never said {needle:?} within {secs} s; it says {text:?}; the page says:\n{}", b.text("body").await);
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-async fn js(b: &Browser, script: &str) -> serde_json::Value {
-    b.client.execute(script, vec![]).await.expect("script runs")
+/// The texts of every element that matches.
+async fn texts(b: &Browser, css: &str) -> Vec<String> {
+    let v = b
+        .client
+        .execute("return [...document.querySelectorAll(arguments[0])].map(e => e.textContent)", vec![json!(css)])
+        .await
+        .expect("texts");
+    v.as_array().unwrap().iter().map(|v| v.as_str().unwrap_or("").to_string()).collect()
 }
 
 async fn type_into(b: &Browser, css: &str, text: &str) {
@@ -36,6 +27,7 @@ async fn paged_view_filters_by_step_and_level_and_renders_text_literally() {
     let sim = Sim::start(&["--runs", "60", "--seed", "3", "--frozen", "--huge-run", "5=450"]).await;
     let run = sim.api("GET", "/api/v1/flow-runs/5?include=flowVersion.steps").await;
     let second_step = run["data"]["flow_version"]["steps"][1]["id"].as_u64().expect("a second step");
+    let second_name = run["data"]["flow_version"]["steps"][1]["name"].as_str().expect("its name").to_string();
     let b = Browser::start().await;
     b.sign_in(&sim).await;
     b.goto(&sim.url("/runs/5/logs")).await;
@@ -52,23 +44,23 @@ async fn paged_view_filters_by_step_and_level_and_renders_text_literally() {
         )
         .await
         .unwrap();
-    b.wait_for_text(".table-foot", "entries").await;
-    assert!(b.path().await.contains(&format!("step={second_step}")));
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let calls = sim.api_requests().await;
-    assert!(
-        calls.iter().any(|c| c["query"].as_str().unwrap_or("").contains(&format!("filter%5Bflow_step_id%5D={second_step}"))
-            || c["query"].as_str().unwrap_or("").contains(&format!("filter[flow_step_id]={second_step}"))),
-        "the step filter reached the API"
-    );
-    let steps: Vec<String> = js(&b, "return [...document.querySelectorAll('.log-row .log-step')].map(e => e.textContent)")
-        .await
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap_or("").to_string())
-        .collect();
-    assert!(!steps.is_empty() && steps.iter().all(|s| s == &steps[0]), "one step only: {steps:?}");
+    assert!(b.wait_for_path(&format!("step={second_step}")).await.contains(&format!("step={second_step}")));
+    b.wait_until("the step filter reaches the API", WAIT, async || {
+        sim.api_requests().await.iter().any(|c| {
+            let q = c["query"].as_str().unwrap_or("");
+            q.contains(&format!("filter%5Bflow_step_id%5D={second_step}")) || q.contains(&format!("filter[flow_step_id]={second_step}"))
+        })
+    })
+    .await;
+    b.wait_until("the rows are the second step's", WAIT, async || {
+        let steps = texts(&b, ".log-row .log-step").await;
+        if !steps.is_empty() && steps.iter().all(|s| s == &second_name || s == &second_step.to_string()) {
+            Ok(())
+        } else {
+            Err(format!("{steps:?}"))
+        }
+    })
+    .await;
 
     // Level chips filter what is loaded, with counts; the URL keeps them.
     b.goto(&sim.url("/runs/5/logs?per_page=100")).await;
@@ -79,15 +71,11 @@ async fn paged_view_filters_by_step_and_level_and_renders_text_literally() {
     info.click().await.unwrap();
     b.wait_for(".level-chip.lvl-info.on").await;
     assert!(b.path().await.contains("level=info"));
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let levels: Vec<String> = js(&b, "return [...document.querySelectorAll('.log-row .log-level')].map(e => e.textContent)")
-        .await
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap_or("").to_string())
-        .collect();
-    assert!(!levels.is_empty() && levels.iter().all(|l| l == "INFO"), "{levels:?}");
+    b.wait_until("only INFO rows are shown", WAIT, async || {
+        let levels = texts(&b, ".log-row .log-level").await;
+        (!levels.is_empty() && levels.iter().all(|l| l == "INFO")).then_some(()).ok_or(format!("{levels:?}"))
+    })
+    .await;
     let page = sim.api("GET", "/api/v1/flow-runs/5/flow-run-logs?per_page=100").await;
     let infos = page["data"].as_array().unwrap().iter().filter(|e| e["log_level"] == "INFO").count();
     assert_eq!(n, infos, "the chip counts the page's INFO entries");
@@ -95,7 +83,7 @@ async fn paged_view_filters_by_step_and_level_and_renders_text_literally() {
     // HTML-looking messages are text: search finds one, nothing inside the rows is markup.
     b.goto(&sim.url("/runs/5/logs?per_page=100&q=%3Cscript%3E")).await;
     b.wait_for(".log-row.match").await;
-    assert_eq!(js(&b, "return document.querySelectorAll('.log-msg script, .log-msg b, .log-detail script').length").await, json!(0));
+    assert_eq!(b.js("return document.querySelectorAll('.log-msg script, .log-msg b, .log-detail script').length").await, json!(0));
     let msg = b.text(".log-row.match .log-msg").await;
     assert!(msg.contains("<script>alert("), "{msg}");
     assert!(b.text(".match-count").await.contains("match 1 of"));
@@ -138,28 +126,25 @@ async fn load_all_of_200000_entries_stays_bounded_and_search_and_permalinks_reac
     b.wait_for("#load-confirm").await.click().await.unwrap();
     b.wait_for("#load-progress").await;
     let mut most_rows = 0;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(420);
-    loop {
+    b.wait_until("load-all has all 200,000 entries", Duration::from_secs(420), async || {
         most_rows = most_rows.max(b.count(".log-row").await);
-        if b.text("#loaded-all").await.contains("200,000") {
-            break;
-        }
         assert!(b.count(".load-stopped").await == 0, "loading stopped: {}", b.text(".load-stopped").await);
-        assert!(tokio::time::Instant::now() < deadline, "load-all did not finish: {}", b.text(".load-bar").await);
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+        let loaded = b.text("#loaded-all").await;
+        loaded.contains("200,000").then_some(()).ok_or(b.text(".load-bar").await)
+    })
+    .await;
     // The permalinked entry is now in the list, selected and scrolled to.
     b.wait_for(".log-row.selected[data-id='7150000']").await;
     most_rows = most_rows.max(b.count(".log-row").await);
     assert!(most_rows <= 80, "row elements stay bounded by the viewport: {most_rows}");
-    let elements = js(&b, "return document.getElementsByTagName('*').length").await.as_u64().unwrap();
+    let elements = b.js("return document.getElementsByTagName('*').length").await.as_u64().unwrap();
     assert!(elements < 3000, "DOM elements: {elements}");
 
     // Search covers every loaded entry: a term only entry 199,990 has, near the end.
     type_into(&b, "#log-search", "199990").await;
     b.wait_for_text(".match-count", "match 1 of 1").await;
     b.wait_for(".log-row.current[data-id='7199990']").await;
-    let top = js(&b, "return document.querySelector('.log-scroll').scrollTop").await.as_f64().unwrap();
+    let top = b.js("return document.querySelector('.log-scroll').scrollTop").await.as_f64().unwrap();
     assert!(top > 24.0 * 190_000.0, "scrolled near the end: {top}");
     // Only a few hundred requests at a time, never more than 100 entries each.
     let calls = sim.api_requests().await;
@@ -197,14 +182,26 @@ async fn live_tail_appends_entries_of_a_running_run_and_stops_when_it_ends() {
     let first: u64 = loaded(&b).await;
     assert!(first < 300, "the run is still writing: {first}");
     // At the bottom, the view follows the new entries.
-    js(&b, "const s = document.querySelector('.log-scroll'); s.scrollTop = s.scrollHeight;").await;
-    wait_long(&b, "#live-tail", "finished", 40).await;
+    b.js("const s = document.querySelector('.log-scroll'); s.scrollTop = s.scrollHeight;").await;
+    b.wait_until("the live tail says the run finished", Duration::from_secs(40), async || {
+        let t = b.text("#live-tail").await;
+        t.contains("finished").then_some(()).ok_or(t)
+    })
+    .await;
     assert_eq!(loaded(&b).await, 300);
-    tokio::time::sleep(Duration::from_millis(300)).await;
     b.wait_for(".log-row[data-id='400000300']").await;
+    // The tail stopped when it saw the run end (the text above): no poll in the next refresh
+    // period and a half.
     let polls_then = sim.api_requests().await.len();
-    tokio::time::sleep(Duration::from_secs(6)).await;
-    assert_eq!(sim.api_requests().await.len(), polls_then, "polling stopped with the run");
+    holds_for("no polling after the run ended", Duration::from_millis(7500), async || {
+        let now = sim.api_requests().await.len();
+        if now == polls_then {
+            Ok(())
+        } else {
+            Err(format!("{} requests since: {:?}", now - polls_then, &sim.api_requests().await[polls_then..]))
+        }
+    })
+    .await;
     assert!(b.client.find(Locator::Css("#load-progress")).await.is_err());
     b.close().await;
 }

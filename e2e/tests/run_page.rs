@@ -2,7 +2,6 @@
 
 use e2e::{Browser, Sim};
 use fantoccini::Locator;
-use std::time::Duration;
 
 async fn first_with_status(sim: &Sim, status: u8, nth: usize) -> u64 {
     sim.api("GET", &format!("/api/v1/flow-runs?filter%5Bstatus%5D={status}&per_page=10")).await["data"][nth]["id"]
@@ -27,8 +26,9 @@ async fn retry_links_the_new_run_and_a_double_click_sends_one_post() {
     b.wait_for_text(".confirm", "runs again at once").await;
     b.client.execute("const b = document.querySelector('.confirm-yes'); b.click(); b.click();", vec![]).await.unwrap();
     b.wait_for("a.new-run").await;
-    // The page reloads the run after the action; read the link once it has settled.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The page reloads the run after the action; read the link once the reloaded run (which
+    // names its retry) is on the page.
+    b.wait_for_text("dl.summary", "#401").await;
     let link = b.wait_for("a.new-run").await;
     assert_eq!(link.attr("href").await.unwrap().as_deref(), Some("/runs/401"));
     assert_eq!(posts(&sim, "/retry").await, 1, "a double click sends exactly one request");

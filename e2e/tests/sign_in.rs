@@ -96,10 +96,17 @@ async fn the_token_appears_in_no_url_no_markup_and_no_request_but_its_header() {
     b.wait_for("#token").await.send_keys(SECRET).await.unwrap();
     b.client.find(Locator::Css("#save-connection")).await.unwrap().click().await.unwrap();
     b.wait_for_text(".form-status", "Saved").await;
-    for path in ["/runs?q=x", "/runs", "/runs/3", "/runs/3/logs?log=3000002", "/settings"] {
+    // Each view, once what it loads is on the page.
+    for (path, loaded) in [
+        ("/runs?q=x", "table.runs:not(.skeleton) tbody tr, .empty-state"),
+        ("/runs", "svg.status-chart"),
+        ("/runs/3", ".step-table tbody tr"),
+        ("/runs/3/logs?log=3000002", ".log-detail .json-tree"),
+        ("/settings", "#api-base"),
+    ] {
         b.goto(&sim.url(path)).await;
         b.wait_for("main .page").await;
-        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        b.wait_for(loaded).await;
         let seen = b
             .client
             .execute(

@@ -1,9 +1,8 @@
 //! Script widgets in a host page: two at once with their own filters, one by a data
 //! attribute and one by `mount()`; host links and styles untouched; update and unmount.
 
-use e2e::{Browser, Sim};
+use e2e::{Browser, Sim, WAIT};
 use serde_json::{json, Value};
-use std::time::Duration;
 
 const HOST: &str = r#"<!doctype html>
 <html><head><title>Host page</title>
@@ -32,7 +31,7 @@ const HOST: &str = r#"<!doctype html>
 </body></html>"#;
 
 async fn js(b: &Browser, script: &str) -> Value {
-    b.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("{e}: {script}"))
+    b.js(script).await
 }
 
 async fn badges(b: &Browser, widget: &str) -> Vec<String> {
@@ -41,15 +40,11 @@ async fn badges(b: &Browser, widget: &str) -> Vec<String> {
 }
 
 async fn wait_rows(b: &Browser, widget: &str, n: usize) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
+    b.wait_until(&format!("{widget} shows {n} rows"), WAIT, async || {
         let rows = js(b, &format!("return document.querySelectorAll('#{widget} table.runs:not(.skeleton) tbody tr').length")).await;
-        if rows.as_u64() == Some(n as u64) {
-            return;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "{widget} never showed {n} rows: {}", b.text("body").await);
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        (rows.as_u64() == Some(n as u64)).then_some(()).ok_or(format!("{rows} rows"))
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -114,28 +109,22 @@ async fn two_widgets_live_in_a_host_page_without_taking_it_over() {
 
     // update() shows new options; unmount() removes one widget and leaves the other working.
     js(&b, "window.__w2.update({ filters: { status: '3' } })").await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
+    b.wait_until("update applies", WAIT, async || {
         let now = badges(&b, "w2").await;
-        if now.len() == 5 && now.iter().all(|t| t.contains("Failure")) {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "update did not apply: {now:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        (now.len() == 5 && now.iter().all(|t| t.contains("Failure"))).then_some(()).ok_or(format!("{now:?}"))
+    })
+    .await;
     js(&b, "window.__w2.unmount()").await;
     assert_eq!(js(&b, "return document.getElementById('w2').children.length").await, json!(0));
     js(&b, "document.querySelector('#w1 .crumbs a').click()").await;
     wait_rows(&b, "w1", 5).await;
     let first = js(&b, "return document.querySelector('#w1 td.col-id a').textContent").await;
     js(&b, "[...document.querySelectorAll('#w1 .page-link')].find(a => a.textContent.includes('Next')).click()").await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while js(&b, "const a = document.querySelector('#w1 table.runs:not(.skeleton) td.col-id a'); return a ? a.textContent : ''").await
-        == first
-    {
-        assert!(tokio::time::Instant::now() < deadline, "w1's pager did not move");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    b.wait_until("w1's pager moves", WAIT, async || {
+        js(&b, "const a = document.querySelector('#w1 table.runs:not(.skeleton) td.col-id a'); return a ? a.textContent : ''").await
+            != first
+    })
+    .await;
     assert_eq!(b.path().await, "/host.html", "paging a widget leaves the host's URL alone");
 
     // The host's own links navigate as they always did.
