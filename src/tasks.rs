@@ -36,9 +36,11 @@ impl Task {
         self.0.cleanup();
     }
 
-    /// Spawns another task into the same group (stopped together).
+    /// Spawns another task into the same group (stopped together). The task is untracked:
+    /// started from an effect, its reads must not subscribe that effect (they would make the
+    /// effect depend on whatever the task reads after an `await`).
     pub fn spawn(&self, task: impl Future<Output = ()> + 'static) {
-        self.0.with(|| leptos::task::spawn_local_scoped_with_cancellation(task));
+        untrack(|| self.0.with(|| leptos::task::spawn_local_scoped_with_cancellation(task)));
     }
 
     /// A poll (see `Scope::poll`) in this group.

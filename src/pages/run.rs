@@ -53,7 +53,7 @@ pub fn RunPage() -> impl IntoView {
         });
     };
     Effect::new(move |_| {
-        id.track();
+        id.with(|_| ());
         app.connection.track();
         run.set(None);
         outcome.set(None);

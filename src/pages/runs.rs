@@ -107,7 +107,7 @@ pub fn RunsPage() -> impl IntoView {
 
     // Every change of view (or of the connection, or of the zone for day filters) fetches.
     Effect::new(move |_| {
-        view_state.track();
+        view_state.with(|_| ());
         app.connection.track();
         app.zone.track();
         fetch(false);

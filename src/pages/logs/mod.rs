@@ -74,7 +74,9 @@ pub fn LogsPage() -> impl IntoView {
     // A server page, whenever the run, step filter, page or page size changes.
     let fetch_key = Memo::new(move |_| view_state.with(|v| (run_id.get(), v.step.clone(), v.page, v.per_page)));
     Effect::new(move |_| {
-        fetch_key.track();
+        // Read, not only tracked: a memo that is never read is never recomputed, and a stale
+        // memo does not tell this effect about the next change (the step filter stopped here).
+        fetch_key.with(|_| ());
         app.connection.track();
         ctx.fetch_page();
     });
