@@ -131,10 +131,10 @@ impl AppState {
 
     /// The state of one script widget: its connection comes from the host page's options and
     /// is never read from or written to browser storage; nothing global (theme) is touched.
-    pub fn for_widget(config: AppConfig, connection: Connection) -> AppState {
+    /// Every widget of a page spends one budget (`scheduler`): they share the account's limit.
+    pub fn for_widget(config: AppConfig, connection: Connection, scheduler: Scheduler) -> AppState {
         let link = if connection.credential.is_some() { LinkState::Unknown } else { LinkState::NoToken };
         let zone = config.time_zone;
-        let scheduler = Scheduler::new(config.requests_per_minute);
         AppState {
             config: StoredValue::new(config),
             config_warnings: StoredValue::new(Vec::new()),
