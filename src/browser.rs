@@ -22,6 +22,44 @@ pub fn origin() -> String {
     web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
 }
 
+/// The origin of `url` (absolute, or a path on this page's origin) by the browser's own URL
+/// parser, for http(s) URLs only: what `fetch` will contact. `None` where it cannot say.
+pub fn url_origin(url: &str) -> Option<String> {
+    let u = web_sys::Url::new_with_base(url.trim(), &format!("{}/", origin())).ok()?;
+    matches!(u.protocol().as_str(), "http:" | "https:").then(|| u.origin()).filter(|o| o != "null")
+}
+
+/// `next` (an app path from `?next=`) if it stays in this app: the pure pre-check
+/// (`url_state::safe_next`), then the browser's own parser, resolving it under the base path,
+/// must land on this origin, inside the base path, on a path that does not begin with `//`
+/// (which `pushState` would read as another host). Answers the app path it resolves to.
+pub fn safe_next(next: &str) -> Option<String> {
+    let n = crate::url_state::safe_next(next)?;
+    let here = origin();
+    let base = base_path();
+    let u = web_sys::Url::new_with_base(&format!("{base}{n}"), &format!("{here}/")).ok()?;
+    let path = u.pathname();
+    if u.origin() != here || path.starts_with("//") {
+        return None;
+    }
+    let inside = if base.is_empty() { Some(path.as_str()) } else { path.strip_prefix(&base).filter(|p| p.starts_with('/')) };
+    let app_path = inside?;
+    (!app_path.starts_with("//")).then(|| format!("{app_path}{}{}", u.search(), u.hash()))
+}
+
+/// Whether the app runs inside a frame of another page (an embed route, or a full route
+/// someone framed): then nothing that changes runs is offered (no retry, no stop).
+pub fn framed() -> bool {
+    thread_local! {
+        static FRAMED: bool = web_sys::window().is_some_and(|w| match w.top() {
+            Ok(Some(top)) => top != w,
+            // The top window cannot even be named: certainly a frame.
+            _ => true,
+        });
+    }
+    FRAMED.with(|f| *f)
+}
+
 /// The current app path and query, such as `/runs?status=3` (no origin, no fragment, and
 /// without the base path when the app is hosted under one).
 pub fn current_path() -> String {

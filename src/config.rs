@@ -15,8 +15,8 @@ pub struct AppConfig {
     pub time_zone: Zone,
     pub request_timeout_ms: u32,
     pub requests_per_minute: u32,
-    /// Where an embedded view posts its height: the host page's origin. `None`: the
-    /// referrer's origin (the page that framed it), if the browser gives one.
+    /// Where an embedded view posts its height: the host page's origin. `None`: nowhere (the
+    /// message tells its receiver the view's path and size, so it goes to a named origin only).
     pub embed_parent_origin: Option<String>,
 }
 
@@ -83,11 +83,16 @@ impl AppConfig {
         }
         if let Some(v) = f.get(&["embedParentOrigin", "embed_parent_origin"]) {
             match as_string(v).map(|s| s.trim().trim_end_matches('/').to_string()) {
-                Some(s) if s == "*" || crate::session::origin_of(&s).is_some_and(|o| o == s.to_ascii_lowercase()) => {
-                    cfg.embed_parent_origin = Some(s)
+                Some(s) if s == "*" => warnings.push(
+                    "embedParentOrigin \"*\" would tell any page that frames the app what it shows; name the host page's origin. \
+                     Embeds post no height until then."
+                        .into(),
+                ),
+                Some(s) if crate::session::origin_of(&s).is_some_and(|o| o == s.to_ascii_lowercase()) => {
+                    cfg.embed_parent_origin = Some(s.to_ascii_lowercase())
                 }
                 _ => {
-                    warnings.push(format!("embedParentOrigin {v} is not an origin such as https://intranet.example; using the referrer's"))
+                    warnings.push(format!("embedParentOrigin {v} is not an origin such as https://intranet.example; embeds post no height"))
                 }
             }
         }
@@ -112,6 +117,18 @@ mod tests {
         assert!(w.is_empty());
         assert_eq!(c.embed_parent_origin.as_deref(), Some("https://intranet.example"));
         assert_eq!(AppConfig::from_json(r#"{"embedParentOrigin": "https://intranet.example/page"}"#).1.len(), 1);
+    }
+
+    #[test]
+    fn embeds_post_their_height_only_to_a_named_origin() {
+        assert_eq!(AppConfig::default().embed_parent_origin, None, "nothing named: nothing posted");
+        let (c, w) = AppConfig::from_json(r#"{"embedParentOrigin": "*"}"#);
+        assert_eq!(c.embed_parent_origin, None);
+        assert!(w.len() == 1 && w[0].contains("any page"), "{w:?}");
+        for odd in [r#""https://intranet.example\\@evil.test""#, r#""https://*.example""#, "42"] {
+            let (c, w) = AppConfig::from_json(&format!(r#"{{"embedParentOrigin": {odd}}}"#));
+            assert_eq!((c.embed_parent_origin, w.len()), (None, 1), "{odd}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::api::{ApiClient, ApiError, Scheduler};
 use crate::browser::{self, Store};
 use crate::config::AppConfig;
-use crate::session::{Connection, STORAGE_KEY};
+use crate::session::{self, Connection, LEGACY_KEY};
 use crate::time::Zone;
 use leptos::prelude::*;
 
@@ -104,11 +104,7 @@ pub struct ReadOnly(pub bool);
 
 impl AppState {
     pub fn new(config: AppConfig, config_warnings: Vec<String>) -> AppState {
-        let connection = browser::storage_get(Store::Local, STORAGE_KEY)
-            .or_else(|| browser::storage_get(Store::Session, STORAGE_KEY))
-            .map(|s| Connection::from_json(&s))
-            .unwrap_or_default()
-            .unexpired(browser::now_ms());
+        let connection = restore_connection(&config.api_base);
         let link = if connection.credential.is_some() { LinkState::Unknown } else { LinkState::NoToken };
         let theme = browser::storage_get(Store::Local, THEME_KEY).map(|s| Theme::parse(&s)).unwrap_or(Theme::Auto);
         let zone = browser::storage_get(Store::Local, ZONE_KEY).and_then(|s| Zone::parse(&s)).unwrap_or(config.time_zone);
@@ -129,15 +125,16 @@ impl AppState {
             expiry_timer: StoredValue::new_local(None),
         };
         state.watch_expiry(expires);
+        state.follow_other_tabs();
         state
     }
 
     /// The state of one script widget: its connection comes from the host page's options and
     /// is never read from or written to browser storage; nothing global (theme) is touched.
-    pub fn for_widget(config: AppConfig, connection: Connection) -> AppState {
+    /// Every widget of a page spends one budget (`scheduler`): they share the account's limit.
+    pub fn for_widget(config: AppConfig, connection: Connection, scheduler: Scheduler) -> AppState {
         let link = if connection.credential.is_some() { LinkState::Unknown } else { LinkState::NoToken };
         let zone = config.time_zone;
-        let scheduler = Scheduler::new(config.requests_per_minute);
         AppState {
             config: StoredValue::new(config),
             config_warnings: StoredValue::new(Vec::new()),
@@ -160,11 +157,7 @@ impl AppState {
 
     /// The API base a connection resolves to (its own, else `config.json`'s, else this origin).
     pub fn base_for(&self, c: &Connection) -> String {
-        c.api_base
-            .clone()
-            .or_else(|| Some(self.config.with_value(|c| c.api_base.clone())).filter(|b| !b.is_empty()))
-            .map(|b| if b.starts_with('/') { format!("{}{b}", browser::origin()) } else { b })
-            .unwrap_or_else(browser::origin)
+        self.config.with_value(|config| resolve_base(&config.api_base, c))
     }
 
     /// A client for the current connection (a tracked read: resources re-run on change).
@@ -183,16 +176,18 @@ impl AppState {
         )
     }
 
-    pub fn save_connection(&self, c: Connection) {
-        let text = c.to_json();
-        let (keep, drop) = if c.remember { (Store::Local, Store::Session) } else { (Store::Session, Store::Local) };
-        browser::storage_remove(drop, STORAGE_KEY);
-        if !browser::storage_set(keep, STORAGE_KEY, &text) {
-            browser::storage_set(drop, STORAGE_KEY, &text);
+    /// Keeps `c` (its credential recorded as given for the origin its base resolves to, by the
+    /// browser's parser); answers whether browser storage holds it (else it lives in memory).
+    pub fn save_connection(&self, mut c: Connection) -> bool {
+        c.origin = c.credential.as_ref().and_then(|_| browser::url_origin(&self.base_for(&c)));
+        if c.origin.is_none() {
+            c.signed_out();
         }
+        let stored = write_connection(&c);
         self.link.set(if c.credential.is_some() { LinkState::Unknown } else { LinkState::NoToken });
         self.watch_expiry(c.expires_at_ms);
         self.connection.set(c);
+        stored
     }
 
     /// Signs out when a sign-in token expires. App-lifetime (the state lives as long as the
@@ -204,7 +199,7 @@ impl AppState {
         }
         let Some(at) = expires_at_ms else { return };
         let state = *self;
-        let wait = (at - browser::now_ms()).clamp(0, i64::from(i32::MAX)) as u32;
+        let wait = at.saturating_sub(browser::now_ms()).clamp(0, i64::from(i32::MAX)) as u32;
         let timer = self.owner.after(wait, move || {
             if state.connection.try_with_untracked(|c| c.expires_at_ms == Some(at)) == Some(true) {
                 state.sign_out();
@@ -213,21 +208,45 @@ impl AppState {
         self.expiry_timer.set_value(timer);
     }
 
+    /// Signs out here and in the app's other tabs (they hear of it through the `storage` event).
     pub fn sign_out(&self) {
-        browser::storage_remove(Store::Local, STORAGE_KEY);
-        browser::storage_remove(Store::Session, STORAGE_KEY);
-        self.connection.update(|c| {
-            c.credential = None;
-            c.expires_at_ms = None;
-        });
+        let base = browser::base_path();
+        browser::storage_remove(Store::Local, &session::storage_key(&base));
+        let announce = session::sign_out_key(&base);
+        browser::storage_set(Store::Local, &announce, &browser::now_ms().to_string());
+        browser::storage_remove(Store::Local, &announce);
+        self.sign_out_here();
+    }
+
+    /// Signs this tab out (its tab-only token too), without telling other tabs.
+    fn sign_out_here(&self) {
+        browser::storage_remove(Store::Session, &session::storage_key(&browser::base_path()));
+        self.connection.update(Connection::signed_out);
         self.link.set(LinkState::NoToken);
+    }
+
+    /// Signs out when another tab of the app does (or clears the site's storage). A listener of
+    /// the app: it ends with the app's owner.
+    fn follow_other_tabs(&self) {
+        let state = *self;
+        let announce = session::sign_out_key(&browser::base_path());
+        let handle = window_event_listener(leptos::ev::storage, move |ev: web_sys::StorageEvent| {
+            let signs_out = match ev.key() {
+                None => true,
+                Some(k) => k == announce && ev.new_value().is_some(),
+            };
+            if signs_out && state.connection.try_with_untracked(|c| c.credential.is_some()) == Some(true) {
+                state.sign_out_here();
+            }
+        });
+        on_cleanup(move || handle.remove());
     }
 
     /// Updates the header's connection state from an API result.
     pub fn observe<T>(&self, result: &Result<T, ApiError>) {
         let next = match result {
             Ok(_) => LinkState::Ok,
-            Err(ApiError::Unauthorized) => LinkState::Unauthorized,
+            Err(ApiError::Unauthorized | ApiError::BadCredential { .. }) => LinkState::Unauthorized,
             Err(ApiError::Network { .. } | ApiError::Timeout { .. }) => LinkState::Unreachable,
             Err(ApiError::Aborted) => return,
             Err(_) => LinkState::Ok,
@@ -250,6 +269,62 @@ impl AppState {
     }
 }
 
+/// The API base a connection resolves to: its own, else `config.json`'s, else this origin
+/// (a path is on this origin).
+fn resolve_base(config_base: &str, c: &Connection) -> String {
+    c.api_base
+        .clone()
+        .or_else(|| Some(config_base.to_string()).filter(|b| !b.is_empty()))
+        .map(|b| if b.starts_with('/') { format!("{}{b}", browser::origin()) } else { b })
+        .unwrap_or_else(browser::origin)
+}
+
+/// The connection at start-up (`session::restore`): this deployment's record, else once the
+/// record of a version before; a credential stored for another origin than its base's now is
+/// dropped, and storage is brought up to date.
+fn restore_connection(config_base: &str) -> Connection {
+    let key = session::storage_key(&browser::base_path());
+    let read = |k: &str| browser::storage_get(Store::Local, k).or_else(|| browser::storage_get(Store::Session, k));
+    let current = read(&key);
+    let legacy = if current.is_none() { read(LEGACY_KEY) } else { None };
+    let resolved = |c: &Connection| browser::url_origin(&resolve_base(config_base, c));
+    let restored = session::restore(current.as_deref(), legacy.as_deref(), &browser::origin(), resolved, browser::now_ms());
+    if restored.migrated {
+        browser::storage_remove(Store::Local, LEGACY_KEY);
+        browser::storage_remove(Store::Session, LEGACY_KEY);
+    }
+    if restored.migrated || restored.dropped {
+        write_connection(&restored.connection);
+    }
+    restored.connection
+}
+
+/// The stores a connection is written to, in order of preference: local storage when it is
+/// remembered (else session storage: less lasting, never more), session storage otherwise
+/// (and nothing else: a token for this tab only never lands on disk).
+pub fn write_order(remember: bool) -> &'static [Store] {
+    if remember {
+        &[Store::Local, Store::Session]
+    } else {
+        &[Store::Session]
+    }
+}
+
+/// Writes `c` under the app's key in the first store of `write_order` that takes it, and
+/// removes it from the other; answers whether one took it.
+fn write_connection(c: &Connection) -> bool {
+    let key = session::storage_key(&browser::base_path());
+    let text = c.to_json();
+    let order = write_order(c.remember);
+    let kept = order.iter().copied().find(|s| browser::storage_set(*s, &key, &text));
+    for s in [Store::Local, Store::Session] {
+        if Some(s) != kept {
+            browser::storage_remove(s, &key);
+        }
+    }
+    kept.is_some()
+}
+
 fn apply_theme(t: Theme) {
     browser::set_root_attribute(
         "data-theme",
@@ -267,6 +342,12 @@ pub fn use_app() -> AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_for_this_tab_only_is_never_written_to_local_storage() {
+        assert_eq!(write_order(false), &[Store::Session]);
+        assert_eq!(write_order(true), &[Store::Local, Store::Session]);
+    }
 
     #[test]
     fn theme_toggle_visits_every_theme() {

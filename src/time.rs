@@ -177,7 +177,8 @@ impl Zone {
 
 /// "2026-11-28 17:49:28" at the given offset east of UTC, with " UTC" or "+01:00" after it.
 pub fn format_datetime(ms: i64, offset_minutes: i32) -> String {
-    let shifted = ms + i64::from(offset_minutes) * 60_000;
+    // Saturating: a time stamp near the integer limit (an expiry far away) cannot wrap.
+    let shifted = ms.saturating_add(i64::from(offset_minutes) * 60_000);
     let (y, mo, d) = civil_from_days(shifted.div_euclid(MS_PER_DAY));
     let secs = shifted.rem_euclid(MS_PER_DAY) / 1000;
     let zone = if offset_minutes == 0 {
@@ -239,6 +240,15 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::json;
+
+    #[test]
+    fn a_time_at_the_integer_limit_formats_without_wrapping() {
+        for offset in [-720, 0, 60, 840] {
+            let far = format_datetime(i64::MAX, offset);
+            assert!(!far.starts_with('-'), "{far}");
+        }
+        assert!(!format_datetime(i64::MIN, -60).is_empty());
+    }
 
     #[test]
     fn iso_variants() {

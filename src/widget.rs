@@ -5,6 +5,13 @@
 //! its stylesheet is scoped under `.frc-widget` with a reset, so that its styles do not leak
 //! into the host and the host's element styles do not reach in. Several widgets live on one
 //! page independently. The loader `widget.js` (written by `cargo xtask build`) wraps this.
+//!
+//! Widgets written in markup (`data-flow-run-console`) take their options from attributes a
+//! host may let its users write (rendered user HTML often keeps `data-*`): such a widget may
+//! send requests, and its host's token, only to the origin `widget.js` comes from, or to an
+//! origin the host allowed from script (`widget.js?allow=<origin>`). The loader checks it and
+//! so does `mount` (`WidgetOptions::markup_refusal`); `mount()` called by the host's own
+//! script takes any API base. Every widget of a page spends one request budget.
 
 use crate::api::query::encode_pairs;
 use crate::api::Credential;
@@ -17,6 +24,9 @@ use leptos::prelude::*;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+mod style;
+pub use style::{scope_css, theme_for_text_color};
 
 /// The class every widget's root has, and the scope of its stylesheet.
 pub const SCOPE: &str = ".frc-widget";
@@ -47,6 +57,12 @@ pub struct WidgetOptions {
     /// The app's stylesheet (the loader sets it).
     pub css_url: Option<String>,
     pub refresh_seconds: Option<u32>,
+    /// Written in markup: the loader read these options from `data-*` attributes.
+    pub markup: bool,
+    /// API origins besides its own that the loader lets markup widgets use (`?allow=`).
+    pub markup_allow: Vec<String>,
+    /// Why the loader refused the markup's options, if it did.
+    pub refused: Option<String>,
 }
 
 thread_local! {
@@ -101,7 +117,36 @@ impl WidgetOptions {
             app_url: f.string(&["appUrl"]),
             css_url: f.string(&["cssUrl"]),
             refresh_seconds: count("refreshSeconds"),
+            markup: flag("markup").unwrap_or(false),
+            markup_allow: f.list(&["markupAllow"]).iter().filter_map(crate::api::decode::as_string).collect(),
+            refused: f.string(&["refused"]),
         }
+    }
+
+    /// Why a widget written in markup may not run as its options say, or `None`. `resolve`
+    /// gives the origin an API base resolves to (the browser's parser); `served` is the origin
+    /// `widget.js` comes from. Its API base (its own, else the served origin) must be the
+    /// served origin or one the host allowed; a token function is only ever called then.
+    pub fn markup_refusal(&self, served: Option<&str>, resolve: impl Fn(&str) -> Option<String>) -> Option<String> {
+        if !self.markup {
+            return None;
+        }
+        if let Some(why) = &self.refused {
+            return Some(why.clone());
+        }
+        // No base of its own: the served origin, which is allowed.
+        let base = self.api_base.as_deref().map(str::trim).filter(|b| !b.is_empty())?;
+        let origin = resolve(base);
+        let allowed =
+            origin.as_deref().is_some_and(|o| Some(o) == served || self.markup_allow.iter().any(|a| resolve(a).as_deref() == Some(o)));
+        (!allowed).then(|| {
+            format!(
+                "This widget was not started: its data-api-base points to {}, not to {} where widget.js comes from. \
+                 A host page allows another API from its own script (mount(), or widget.js?allow=<origin>).",
+                origin.as_deref().unwrap_or("an address that is not a web origin"),
+                served.unwrap_or("the origin")
+            )
+        })
     }
 
     pub fn read_only(&self) -> bool {
@@ -139,95 +184,6 @@ impl WidgetOptions {
     }
 }
 
-/// The theme of a host whose text, where the widget sits, has the computed colour `color`:
-/// light text is written on a dark page. `None` for anything but `rgb()`/`rgba()` (the
-/// system's light or dark then decides), and for text so transparent it says nothing.
-pub fn theme_for_text_color(color: &str) -> Option<&'static str> {
-    let c = color.trim();
-    let inner = c.strip_prefix("rgba(").or_else(|| c.strip_prefix("rgb("))?.strip_suffix(')')?;
-    let parts: Vec<f64> = inner.split([',', ' ', '/']).filter(|p| !p.is_empty()).map(|p| p.parse::<f64>().ok()).collect::<Option<_>>()?;
-    let (r, g, b) = match parts[..] {
-        [r, g, b] => (r, g, b),
-        [r, g, b, a] if a >= 0.5 => (r, g, b),
-        _ => return None,
-    };
-    // Perceived brightness (ITU-R BT.601 weights), 0 to 255.
-    let brightness = 0.299 * r + 0.587 * g + 0.114 * b;
-    Some(if brightness > 127.5 { "dark" } else { "light" })
-}
-
-/// The app's stylesheet for widgets: every rule under `scope`, `:root`/`html`/`body` as the
-/// scope itself, and a reset first, so the host's element styles do not reach in.
-pub fn scope_css(css: &str, scope: &str) -> String {
-    let css = strip_comments(css);
-    let mut out = format!(
-        "{scope}{{all:initial;display:block;font:14px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;}}\
-         {scope} :where(*:not(svg,svg *)){{all:revert;box-sizing:border-box;}}\n"
-    );
-    scope_block(&css, scope, &mut out);
-    out
-}
-
-fn strip_comments(css: &str) -> String {
-    let mut out = String::with_capacity(css.len());
-    let mut rest = css;
-    while let Some(start) = rest.find("/*") {
-        out.push_str(&rest[..start]);
-        match rest[start + 2..].find("*/") {
-            Some(end) => rest = &rest[start + 2 + end + 2..],
-            None => return out,
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-fn scope_block(css: &str, scope: &str, out: &mut String) {
-    let mut rest = css;
-    loop {
-        rest = rest.trim_start();
-        let Some(open) = rest.find('{') else { break };
-        let prelude = rest[..open].trim();
-        let bytes = rest.as_bytes();
-        let (mut depth, mut i) = (1usize, open + 1);
-        while i < bytes.len() && depth > 0 {
-            match bytes[i] {
-                b'{' => depth += 1,
-                b'}' => depth -= 1,
-                _ => {}
-            }
-            i += 1;
-        }
-        let body = &rest[open + 1..i.saturating_sub(1).max(open + 1)];
-        if prelude.starts_with("@media") || prelude.starts_with("@supports") {
-            out.push_str(prelude);
-            out.push('{');
-            scope_block(body, scope, out);
-            out.push_str("}\n");
-        } else if prelude.starts_with('@') {
-            out.push_str(&format!("{prelude}{{{body}}}\n"));
-        } else {
-            let selectors: Vec<String> = prelude.split(',').map(|s| scope_selector(s.trim(), scope)).collect();
-            out.push_str(&format!("{}{{{body}}}\n", selectors.join(",")));
-        }
-        rest = &rest[i..];
-    }
-}
-
-fn scope_selector(sel: &str, scope: &str) -> String {
-    for root in [":root", "html", "body"] {
-        if let Some(r) = sel.strip_prefix(root) {
-            if r.is_empty() || r.starts_with([':', '[', '.']) {
-                return format!("{scope}{r}");
-            }
-            if r.starts_with(' ') || r.starts_with('>') {
-                return format!("{scope}{r}");
-            }
-        }
-    }
-    format!("{scope} {sel}")
-}
-
 /// One mounted widget.
 pub struct Widget {
     handle: Option<Box<dyn std::any::Any>>,
@@ -251,16 +207,19 @@ pub fn mount(element: web_sys::HtmlElement, options: &JsValue) -> Result<Widget,
     let opts = WidgetOptions::from_value(&value);
     let base = opts.app_url.clone().unwrap_or_else(|| format!("{}/", crate::browser::origin()));
     let app_url = base.trim_end_matches('/').to_string();
+    let served = crate::browser::url_origin(&app_url);
     crate::browser::set_widget_app_url(&app_url);
     if let Some(css) = opts.css_url.clone() {
         install_styles(css);
     }
     let config = AppConfig {
-        api_base: opts.api_base.clone().unwrap_or_else(|| crate::session::origin_of(&app_url).unwrap_or_default()),
+        api_base: opts.api_base.clone().unwrap_or_else(|| served.clone().unwrap_or_default()),
         page_size: opts.page_size.unwrap_or(25).clamp(1, 100),
         refresh_seconds: opts.refresh_seconds.unwrap_or(30).clamp(5, 3600),
         ..AppConfig::default()
     };
+    // Markup that points elsewhere gets a notice, never a request (nor the host's token).
+    let refused = opts.markup_refusal(served.as_deref(), crate::browser::url_origin);
     let get_token = js_sys::Reflect::get(options, &"getToken".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     let connection = Connection { credential: opts.credential(None), ..Connection::default() };
     let read_only = opts.read_only();
@@ -271,7 +230,10 @@ pub fn mount(element: web_sys::HtmlElement, options: &JsValue) -> Result<Widget,
     let location = opts.initial_location();
     element.set_text_content(None);
     let handle = leptos::mount::mount_to(element.clone(), move || {
-        let state = AppState::for_widget(config, connection);
+        if let Some(why) = refused {
+            return view! { <div class="frc-widget"><p class="notice widget-refused" role="status">{why}</p></div> }.into_any();
+        }
+        let state = AppState::for_widget(config, connection, page_scheduler());
         provide_context(state);
         provide_context(crate::state::ReadOnly(read_only));
         if let Some(f) = get_token {
@@ -302,6 +264,14 @@ pub fn mount(element: web_sys::HtmlElement, options: &JsValue) -> Result<Widget,
         view! { <WidgetRoot location theme/> }.into_any()
     });
     Ok(Widget { handle: Some(Box::new(handle)), element })
+}
+
+/// The one request budget of every widget on the page (the account's limit is shared).
+pub fn page_scheduler() -> crate::api::Scheduler {
+    thread_local! {
+        static BUDGET: crate::api::Scheduler = crate::api::Scheduler::new(AppConfig::default().requests_per_minute);
+    }
+    BUDGET.with(Clone::clone)
 }
 
 async fn call_token(f: &js_sys::Function) -> Option<String> {
@@ -398,33 +368,29 @@ mod tests {
         assert_eq!(opts("{}").credential(None), None);
         assert_eq!(opts(r#"{"theme": "dark"}"#).theme_attr(), Some("dark"));
         assert_eq!(opts(r#"{"theme": "host"}"#).theme_attr(), None);
-        assert_eq!(theme_for_text_color("rgb(0, 0, 0)"), Some("light"));
-        assert_eq!(theme_for_text_color("rgb(230, 230, 230)"), Some("dark"));
-        assert_eq!(theme_for_text_color("rgba(255, 255, 255, 0.87)"), Some("dark"));
-        assert_eq!(theme_for_text_color("rgb(20 20 20 / 0.9)"), Some("light"));
-        assert_eq!(theme_for_text_color("rgba(255, 255, 255, 0.1)"), None, "too faint to tell");
-        assert_eq!(theme_for_text_color("oklch(0.9 0 0)"), None);
-        assert_eq!(theme_for_text_color("rgb(a, b, c)"), None);
         assert_eq!(opts(r#"{"pageSize": "10", "readOnly": "false"}"#).page_size, Some(10));
         assert_eq!(opts("[1]"), WidgetOptions::default());
     }
 
     #[test]
-    fn styles_are_scoped() {
-        let css = "/* c */ :root { --a: 1; }\n:root[data-theme=\"dark\"] { --a: 2; }\nbody { margin: 0 }\n\
-                   .x, table td { color: red }\n@media (prefers-color-scheme: dark) { :root:not([data-theme]) { --a: 3 } }\n\
-                   @keyframes pulse { 50% { opacity: .5 } }";
-        let out = scope_css(css, ".w");
-        assert!(out.contains(".w{ --a: 1; }"), "{out}");
-        assert!(out.contains(".w[data-theme=\"dark\"]{"), "{out}");
-        assert!(out.contains(".w{ margin: 0 }"), "{out}");
-        assert!(out.contains(".w .x,.w table td{ color: red }"), "{out}");
-        assert!(out.contains("@media (prefers-color-scheme: dark){.w:not([data-theme]){"), "{out}");
-        assert!(out.contains("@keyframes pulse{ 50% { opacity: .5 } }"), "{out}");
-        assert!(!out.contains("/* c */"));
-        // Every rule outside at-rules starts with the scope.
-        for line in out.lines().filter(|l| !l.starts_with('@') && !l.trim().is_empty() && l.trim() != "}") {
-            assert!(line.starts_with(".w"), "{line}");
-        }
+    fn markup_may_not_send_requests_to_another_origin() {
+        let resolve = |b: &str| crate::session::origin_of(b).or_else(|| b.starts_with('/').then(|| "https://host.test".to_string()));
+        let served = Some("https://runs.test");
+        let refused = |json: &str| opts(json).markup_refusal(served, resolve);
+        assert!(refused(r#"{"markup": true, "apiBase": "https://evil.test"}"#).is_some_and(|w| w.contains("https://evil.test")));
+        assert!(refused(r#"{"markup": true, "apiBase": "https://runs.test:443/api"}"#).is_none(), "its own origin");
+        assert!(refused(r#"{"markup": true}"#).is_none(), "no base: its own origin");
+        assert!(refused(r#"{"markup": true, "apiBase": "/api"}"#).is_some(), "a path is on the host page's origin");
+        assert!(refused(r#"{"markup": true, "apiBase": "javascript:x"}"#).is_some());
+        let allowed = r#"{"markup": true, "apiBase": "https://api.test/v1", "markupAllow": ["https://api.test"]}"#;
+        assert!(refused(allowed).is_none(), "allowed by the host's script");
+        assert!(refused(r#"{"markup": true, "refused": "no"}"#).is_some(), "the loader's refusal stands");
+        // The host's own script may point a widget anywhere.
+        assert!(refused(r#"{"apiBase": "https://elsewhere.test"}"#).is_none());
+    }
+
+    #[test]
+    fn widgets_share_one_request_budget() {
+        assert_eq!(page_scheduler(), page_scheduler());
     }
 }

@@ -255,13 +255,12 @@ fn json_tree_nests_collapses_and_keeps_markup_as_text() {
         |host| {
             assert_eq!(texts(host, ".json-key")[..2], ["\"a\"".to_string(), "\"b\"".to_string()]);
             assert!(host.query_selector(".json-tree b").unwrap().is_none());
-            assert!(texts(host, ".json-str").iter().any(|s| s == "\"<b>x</b>\""));
-            // The first two levels are open, deeper ones closed.
+            // The first two levels are open, deeper ones closed (and not built yet).
             let details = host.query_selector_all("details").unwrap();
             let open: Vec<bool> = (0..details.length())
                 .map(|i| details.item(i).unwrap().unchecked_into::<web_sys::Element>().has_attribute("open"))
                 .collect();
-            assert_eq!(open, vec![true, true, false, false, false]);
+            assert_eq!(open, vec![true, true, false]);
             assert_eq!(texts(host, ".json-raw"), vec!["not json <i>".to_string()]);
             assert!(host.query_selector("i").unwrap().is_none());
         },
@@ -439,4 +438,149 @@ async fn a_refreshed_run_table_updates_its_rows_in_place_and_keeps_focus() {
     assert_eq!(ids, ["3", "1", "2"], "in the page's order");
     drop(handle);
     host.remove();
+}
+
+// ---- Security: answers that cannot freeze, credentials that cannot hang, owned observers ----
+
+#[wasm_bindgen_test]
+async fn a_closed_json_node_builds_nothing_until_it_is_opened() {
+    use flow_run_console::components::json_tree::JsonTree;
+    start_executor();
+    // 300 keys of 300 items each: built eagerly, 90,000 nodes; closed, one line each.
+    let text =
+        serde_json::json!({"top": (0..300).map(|i| (format!("k{i}"), serde_json::json!(vec![i; 300]))).collect::<serde_json::Map<_, _>>()})
+            .to_string();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    let handle = leptos::mount::mount_to(host.clone(), move || view! { <JsonTree text=text.clone()/> });
+    let count = |sel: &str| host.query_selector_all(sel).unwrap().length();
+    assert_eq!(count("details"), 2 + 300, "the root, `top` and its 300 closed children");
+    assert_eq!(count(".json-num"), 0, "no item of a closed node is built");
+    // Opening one builds its own children, and only those.
+    let k7: web_sys::HtmlDetailsElement = host.query_selector_all("details details details").unwrap().item(7).unwrap().unchecked_into();
+    k7.set_open(true);
+    assert!(eventually(|| count(".json-num") == 300).await, "opened: its 300 items, {} built", count(".json-num"));
+    let key = k7.query_selector(".json-key").unwrap().unwrap().text_content().unwrap();
+    assert_eq!(format!("\"k{}\"", texts(&host, ".json-num")[0]), key, "the items of the node opened");
+    drop(handle);
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn json_tree_strings_inside_opened_nodes_stay_text() {
+    use flow_run_console::components::json_tree::JsonTree;
+    start_executor();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    let handle = leptos::mount::mount_to(host.clone(), || view! { <JsonTree text=r#"{"a":{"b":[1,"<b>x</b>"]}}"#/> });
+    let b: web_sys::HtmlDetailsElement = host.query_selector("details details details").unwrap().unwrap().unchecked_into();
+    b.set_open(true);
+    assert!(eventually(|| texts(&host, ".json-str").iter().any(|s| s == "\"<b>x</b>\"")).await);
+    assert!(host.query_selector(".json-tree b").unwrap().is_none());
+    drop(handle);
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+fn a_pager_for_9e15_pages_is_built_at_once_and_says_what_it_cut() {
+    let huge = 9_000_000_000_000_000u64;
+    let meta = PageMeta { current_page: huge, last_page: huge, per_page: 25, total: None, from: None, to: None, links: vec![] };
+    let href = Callback::new(|n: u64| format!("/runs?page={n}"));
+    mounted(
+        move || view! { <Pager meta href/> },
+        |host| {
+            let numbers = host.query_selector_all(".page-link").unwrap().length();
+            assert!(numbers <= 11, "{numbers} links");
+            let first: web_sys::Element = host.query_selector("a[aria-label='First page']").unwrap().unwrap();
+            assert_eq!(first.get_attribute("href").as_deref(), Some("/runs?page=1"));
+            let cut = texts(host, ".pager-cut");
+            assert!(cut.len() == 1 && cut[0].contains("9,000,000,000,000,000 pages") && cut[0].contains("4,294,967,295"), "{cut:?}");
+            assert_eq!(texts(host, ".page-link.current"), vec!["4294967295".to_string()]);
+        },
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_token_that_is_no_header_value_is_an_answer_not_a_hang() {
+    use flow_run_console::api::{ApiClient, ApiError, Credential, RunQuery, Scheduler};
+    for token in ["“pasted-key”", "key…", "two\nlines"] {
+        // Nothing listens on port 9: were anything sent, the answer would be a network error.
+        let client = ApiClient::new("http://127.0.0.1:9", Some(Credential::ApiKey(token.into())), 3_000, Scheduler::new(100));
+        let answer = client.list_runs(&RunQuery::new(1, 1), None).await;
+        assert!(matches!(&answer, Err(ApiError::BadCredential { .. })), "{token:?}: {answer:?}");
+        let said = answer.unwrap_err().message();
+        assert!(!said.contains(token), "the message never holds the token: {said}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_resize_observer_ends_with_its_owner() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let el: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&el).unwrap();
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let owner = Owner::new();
+    {
+        let calls = calls.clone();
+        let el = el.clone();
+        owner.with(move || flow_run_console::embed::on_resize(&el, move || calls.set(calls.get() + 1)));
+    }
+    el.style().set_property("height", "40px").unwrap();
+    after_timers().await;
+    let seen = calls.get();
+    assert!(seen >= 2, "called at once and on a resize: {seen}");
+    owner.cleanup();
+    el.style().set_property("height", "80px").unwrap();
+    after_timers().await;
+    assert_eq!(calls.get(), seen, "not called once its owner has ended");
+    el.remove();
+}
+
+/// Dispatches the `storage` event another tab's write of `key` would bring.
+fn storage_event(key: &str, new_value: &str) {
+    let dispatch = js_sys::Function::new_with_args("k, v", "window.dispatchEvent(new StorageEvent('storage', { key: k, newValue: v }))");
+    dispatch.call2(&wasm_bindgen::JsValue::NULL, &key.into(), &new_value.into()).unwrap();
+}
+
+/// Waits (in 20 ms steps, at most a second) until `done` holds: for what a browser event
+/// brings, which comes in a task of its own.
+async fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..50 {
+        if done() {
+            return true;
+        }
+        tick().await;
+    }
+    done()
+}
+
+#[wasm_bindgen_test]
+async fn signing_out_in_another_tab_signs_this_one_out() {
+    use flow_run_console::api::Credential;
+    use flow_run_console::state::{AppState, LinkState};
+    start_executor();
+    let owner = Owner::new();
+    let state = owner.with(|| AppState::new(flow_run_console::config::AppConfig::default(), Vec::new()));
+    state.save_connection(flow_run_console::session::Connection {
+        credential: Some(Credential::ApiKey("k".into())),
+        remember: true,
+        ..Default::default()
+    });
+    assert!(state.connection.get_untracked().credential.is_some());
+    // What another tab's sign-out looks like here (the browser sends `storage` to other tabs only).
+    storage_event(&flow_run_console::session::sign_out_key(""), "1");
+    assert_eq!(state.connection.get_untracked().credential, None);
+    assert_eq!(state.link.get_untracked(), LinkState::NoToken);
+    // Other keys do nothing.
+    state.save_connection(flow_run_console::session::Connection {
+        credential: Some(Credential::ApiKey("k".into())),
+        remember: false,
+        ..Default::default()
+    });
+    storage_event("frc.theme", "dark");
+    assert!(state.connection.get_untracked().credential.is_some());
+    state.sign_out();
+    drop(owner);
 }

@@ -2,7 +2,8 @@
 //! shared by everyone on the same account, so the app spends at most its configured budget
 //! (120 a minute by default) and keeps headroom for what people ask for: background work
 //! (refresh, chart counts, load-all, live tail) may use only part of it, waits behind any
-//! waiting foreground request, and stops after a 429 until `Retry-After` has passed.
+//! waiting foreground request, and stops after a 429 until `Retry-After` has passed, or five
+//! minutes at most: an answer cannot stop the app for days.
 //!
 //! Pure bookkeeping over a clock passed in; the async waiting lives in `client`.
 
@@ -14,6 +15,9 @@ pub const BACKGROUND_SHARE: f64 = 0.75;
 /// After a 429 without `Retry-After`, wait this long, doubling up to the cap.
 const BACKOFF_START_MS: i64 = 5_000;
 const BACKOFF_CAP_MS: i64 = 120_000;
+/// The longest pause a 429 causes, whatever its `Retry-After` asks (the header shows the pause,
+/// and the error says it was cut).
+pub const MAX_PAUSE_MS: i64 = 300_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Priority {
@@ -98,17 +102,20 @@ impl Budget {
         self.sent.push_back(now);
     }
 
-    /// The API answered 429: stop everything until `Retry-After`, else back off exponentially.
+    /// The API answered 429: stop everything until `Retry-After` (at most `MAX_PAUSE_MS`),
+    /// else back off exponentially.
     pub fn rate_limited(&mut self, now: i64, retry_after_s: Option<u32>) {
         let wait = match retry_after_s {
-            Some(s) => i64::from(s) * 1000,
+            Some(s) => (i64::from(s) * 1000).min(MAX_PAUSE_MS),
             None => {
                 let w = self.backoff_ms;
                 self.backoff_ms = (self.backoff_ms * 2).min(BACKOFF_CAP_MS);
                 w
             }
         };
-        self.paused_until = Some(self.paused_until.unwrap_or(now).max(now + wait));
+        // A pause never outlasts the cap from now, even one set earlier.
+        let until = self.paused_until.unwrap_or(now).max(now.saturating_add(wait));
+        self.paused_until = Some(until.min(now.saturating_add(MAX_PAUSE_MS)));
     }
 
     /// A success resets the back-off.
@@ -180,6 +187,17 @@ mod tests {
         b.succeeded();
         b.rate_limited(60_000, None);
         assert_eq!(b.decide(60_000, Priority::Background), Decision::Wait(5_000));
+    }
+
+    #[test]
+    fn a_retry_after_of_eleven_days_pauses_five_minutes() {
+        let mut b = Budget::new(100);
+        b.rate_limited(1_000, Some(11 * 86_400));
+        assert_eq!(b.decide(1_000, Priority::Foreground), Decision::Wait(MAX_PAUSE_MS));
+        assert_eq!(b.state(1_000).paused_until_ms, Some(1_000 + MAX_PAUSE_MS));
+        assert_eq!(b.decide(1_000 + MAX_PAUSE_MS, Priority::Background), Decision::Go);
+        b.rate_limited(0, Some(u32::MAX));
+        assert_eq!(b.state(0).paused_until_ms, Some(MAX_PAUSE_MS));
     }
 
     #[test]

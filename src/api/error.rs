@@ -35,6 +35,9 @@ pub enum ApiError {
     /// An answer came, but not one that could be read: what was read, and where it broke.
     #[error("could not read the {what}: {at}")]
     Decode { what: String, at: String },
+    /// The credential cannot be sent (it is not a valid header value); nothing was sent.
+    #[error("the token cannot be sent")]
+    BadCredential { problem: String },
     /// Superseded by a newer request; never shown to people.
     #[error("cancelled")]
     Aborted,
@@ -82,6 +85,10 @@ impl ApiError {
             },
             ApiError::NotFound => "There is no such item (it may have been deleted, or logs have expired after 7 days).".into(),
             ApiError::Validation { message, .. } => message.clone(),
+            ApiError::RateLimited { retry_after_s: Some(s) } if i64::from(*s) * 1000 > super::budget::MAX_PAUSE_MS => format!(
+                "The API's rate limit was reached; it asks to wait {s} s, but the app pauses at most {} minutes before it tries again.",
+                super::budget::MAX_PAUSE_MS / 60_000
+            ),
             ApiError::RateLimited { retry_after_s: Some(s) } => format!("The API's rate limit was reached; it asks to wait {s} s."),
             ApiError::RateLimited { retry_after_s: None } => "The API's rate limit was reached.".into(),
             ApiError::Server { status, message } => match message {
@@ -95,6 +102,7 @@ impl ApiError {
             ApiError::Timeout { after_ms } => format!("The API did not answer within {} s.", after_ms / 1000),
             ApiError::Network { detail } => format!("Could not reach the API ({detail})."),
             ApiError::Decode { what, at } => format!("The API's answer could not be read ({what}: {at})."),
+            ApiError::BadCredential { problem } => format!("The saved token cannot be sent. {problem}"),
             ApiError::Aborted => "Cancelled.".into(),
         }
     }
@@ -112,6 +120,7 @@ impl ApiError {
             ApiError::Timeout { .. } => "Try again; narrow the filters if the query is large.",
             ApiError::Network { .. } => "Check the network and the API address on the Connection page.",
             ApiError::Decode { .. } => "Try again; if it persists, the API may have changed. Report it with the details.",
+            ApiError::BadCredential { .. } => "Enter the token again on the Connection page.",
             ApiError::Aborted => "",
         }
     }
@@ -174,6 +183,13 @@ mod tests {
     }
 
     #[test]
+    fn a_long_retry_after_is_said_to_be_capped() {
+        let days = ApiError::from_status(429, Some("950400"), "");
+        assert!(days.message().contains("at most 5 minutes"), "{}", days.message());
+        assert!(!ApiError::RateLimited { retry_after_s: Some(30) }.message().contains("at most"));
+    }
+
+    #[test]
     fn validation_errors_keep_fields() {
         let body = r#"{"message":"This run cannot be retried.","errors":{"flow_run":["It is still running."],"other":"one"}}"#;
         match ApiError::from_status(422, None, body) {
@@ -200,6 +216,7 @@ mod tests {
             ApiError::Timeout { after_ms: 15_000 },
             ApiError::Network { detail: "offline".into() },
             ApiError::decode("run", "x"),
+            ApiError::BadCredential { problem: "p".into() },
         ];
         for e in all {
             assert!(!e.message().is_empty() && !e.next_step().is_empty(), "{e:?}");

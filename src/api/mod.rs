@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod client;
+pub mod credential;
 pub mod decode;
 pub mod error;
 pub mod models;
@@ -10,7 +11,8 @@ pub mod query;
 pub mod units;
 
 pub use budget::{BudgetState, Priority};
-pub use client::{ApiClient, Credential, Scheduler, Slot};
+pub use client::{ApiClient, Scheduler, Slot};
+pub use credential::Credential;
 pub use error::ApiError;
 pub use models::{ActionOutcome, FlowRun, FlowRunLog, FlowStep, LogLevel, LoginToken, Page, PageMeta, RunStatus, Trigger};
 pub use query::{LogQuery, LogSort, RunQuery, RunSort};

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 /// An API error in plain words, with the next step and, where it helps, a retry button.
 #[component]
 pub fn ErrorView(error: ApiError, #[prop(optional)] on_retry: Option<Callback<()>>) -> impl IntoView {
-    let to_settings = matches!(error, ApiError::Unauthorized);
+    let to_settings = matches!(error, ApiError::Unauthorized | ApiError::BadCredential { .. });
     let details = match &error {
         ApiError::Validation { errors, .. } if !errors.is_empty() => Some(view! {
             <ul class="field-errors">

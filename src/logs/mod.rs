@@ -13,7 +13,10 @@ mod window;
 
 pub use load::{load_cost, minutes_text, page_of, LoadCost, LoadPlan, API_PER_MINUTE, CONFIRM_PAGES, LOAD_PER_PAGE};
 pub use store::{fold, step_match, LogStore};
-pub use text::{clock_ms, collapsed, detail_time, highlight, iso_ms, json_line, offset_ms, row_text, text_line, COLLAPSE_BYTES, ROW_CHARS};
+pub use text::{
+    clock_ms, collapsed, detail_time, escape_for_export, export_file_name, highlight, iso_ms, json_line, offset_ms, row_text, text_line,
+    unsafe_in_export, COLLAPSE_BYTES, ROW_CHARS,
+};
 pub use window::{scroll_to_row, window, OVERSCAN, ROW_HEIGHT};
 
 /// A log entry for tests: `id`, `level` and `message`, nothing else.

@@ -83,7 +83,7 @@ pub fn collapsed(message: &str) -> Option<&str> {
 
 /// "14:03:27.120" at an offset east of UTC (the date is in the detail and the export).
 pub fn clock_ms(ms: i64, offset_minutes: i32) -> String {
-    let shifted = ms + i64::from(offset_minutes) * 60_000;
+    let shifted = ms.saturating_add(i64::from(offset_minutes) * 60_000);
     let day_ms = shifted.rem_euclid(86_400_000);
     let s = day_ms / 1000;
     format!("{:02}:{:02}:{:02}.{:03}", s / 3600, s / 60 % 60, s % 60, day_ms % 1000)
@@ -116,16 +116,47 @@ pub fn detail_time(ms: i64, offset_minutes: i32) -> String {
     }
 }
 
-/// One line of the text export; continuation lines of a message are indented.
+/// Characters an export never holds raw: control characters (C0 with ESC, a bare CR; DEL;
+/// C1 with U+0085), the line and paragraph separators some readers split lines at, and the
+/// bidirectional controls that make text display in another order than it reads.
+pub fn unsafe_in_export(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every character `unsafe_in_export` written as a visible escape (`\t`, `\r`,
+/// `\u{1b}`), so a line of the export cannot forge another line or move a terminal's cursor.
+pub fn escape_for_export(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(unsafe_in_export) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            c if unsafe_in_export(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// One entry of the text export: a line, and a message's own lines (LF or CRLF) as
+/// continuation lines indented by four spaces, so no entry can pass for the start of another.
+/// Every other control character, wherever it is (message, level, step, id), is escaped.
 pub fn text_line(e: &FlowRunLog) -> String {
     let time = e.created_at_ms.map(iso_ms).unwrap_or_else(|| "-".into());
-    let level = e.level.as_ref().map(LogLevel::label).unwrap_or("-");
-    let step = e.step_name.as_deref().or(e.step_id.as_deref()).unwrap_or("-");
-    let message = e.message.replace("\r\n", "\n").replace('\n', "\n    ");
-    format!("{time} {level:<8} [{step}] #{} {message}\n", e.id)
+    let level = escape_for_export(e.level.as_ref().map(LogLevel::label).unwrap_or("-"));
+    let step = escape_for_export(e.step_name.as_deref().or(e.step_id.as_deref()).unwrap_or("-"));
+    let message =
+        e.message.replace("\r\n", "\n").split('\n').map(|line| escape_for_export(line).into_owned()).collect::<Vec<_>>().join("\n    ");
+    format!("{time} {level:<8} [{step}] #{} {message}\n", escape_for_export(&e.id))
 }
 
 /// One line of the JSON Lines export: the entry's fields, `meta` and metadata as they came.
+/// JSON escapes C0 controls itself; DEL, C1 (U+0085), U+2028/2029 and bidirectional controls,
+/// which JSON may hold raw but some line readers split at or show reordered, are escaped too.
 pub fn json_line(e: &FlowRunLog) -> String {
     use serde_json::{json, Value};
     let raw = |s: &Option<String>| s.as_deref().and_then(|s| serde_json::from_str::<Value>(s).ok()).unwrap_or(Value::Null);
@@ -143,9 +174,29 @@ pub fn json_line(e: &FlowRunLog) -> String {
         "meta": raw(&e.meta),
         "flow_run_log_metadata": raw(&e.metadata),
     });
-    let mut s = v.to_string();
+    let text = v.to_string();
+    // These characters can only be inside JSON strings, where `\uXXXX` means the same.
+    let mut s = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if unsafe_in_export(c) {
+            s.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            s.push(c);
+        }
+    }
     s.push('\n');
     s
+}
+
+/// The export's file name: `run-<id>-logs.<ext>` with only `A-Z a-z 0-9 - _ .` from the id
+/// (anything else becomes `_`, at most 64 of them), so no path, quote or control character
+/// reaches the file system or the download bar.
+pub fn export_file_name(run_id: &str, ext: &str) -> String {
+    let safe = |c: char| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' };
+    let id: String = run_id.chars().take(64).map(safe).collect();
+    let id = id.trim_start_matches('.');
+    let ext: String = ext.chars().map(safe).collect();
+    format!("run-{}-logs.{ext}", if id.is_empty() { "_" } else { id })
 }
 
 #[cfg(test)]
@@ -201,7 +252,69 @@ mod tests {
         assert!(json_line(&e).ends_with("}\n") && json_line(&e).matches('\n').count() == 1);
     }
 
+    #[test]
+    fn exports_escape_what_could_forge_lines_or_drive_a_terminal() {
+        let e = FlowRunLog {
+            step_name: Some("Map\u{1b}[2J".into()),
+            level: Some(LogLevel::Other("ERR\rOR".into())),
+            ..entry(7, LogLevel::Info, "ok\r2026-01-01T00:00:00.000Z ERROR    [Forged] #8 boom\u{2028}x\u{85}y\u{1b}[31mred\tz")
+        };
+        let t = text_line(&e);
+        assert_eq!(t.matches('\n').count(), 1);
+        assert!(!t.trim_end_matches('\n').chars().any(unsafe_in_export), "{t:?}");
+        assert!(t.contains("ok\\r2026") && t.contains("\\u{2028}x\\u{85}y\\u{1b}[31mred\\tz") && t.contains("[Map\\u{1b}[2J]"), "{t}");
+        assert!(t.contains("ERR\\rOR"), "{t}");
+        let j = json_line(&e);
+        assert!(!j.trim_end_matches('\n').chars().any(unsafe_in_export), "{j:?}");
+        let v: serde_json::Value = serde_json::from_str(j.trim_end()).unwrap();
+        assert_eq!(v["log_message"].as_str(), Some(e.message.as_str()), "the JSON still says exactly what came");
+    }
+
+    #[test]
+    fn export_file_names_are_safe() {
+        assert_eq!(export_file_name("42", "txt"), "run-42-logs.txt");
+        assert_eq!(export_file_name("../../etc/passwd", "txt"), "run-_.._etc_passwd-logs.txt");
+        assert_eq!(export_file_name("a\"b\r\n<c>", "jsonl"), "run-a_b___c_-logs.jsonl");
+        assert_eq!(export_file_name("", "txt"), "run-_-logs.txt");
+        assert_eq!(export_file_name(&"9".repeat(500), "txt").len(), "run--logs.txt".len() + 64);
+    }
+
     proptest! {
+        #[test]
+        /// Whatever an entry holds, its `.txt` export is one line, plus its message's own lines
+        /// indented as continuations, with no control character or line separator in any.
+        fn every_text_export_line_is_one_clean_line(msg in ".{0,40}|[\\x00-\\x1f\\x7f\\u{85}\\u{2028}\\u{2029}a\\n\\r ]{0,20}", step in ".{0,8}", id in ".{0,8}") {
+            let e = FlowRunLog { id: id.clone(), step_name: Some(step), ..entry(1, LogLevel::Info, &msg) };
+            let t = text_line(&e);
+            prop_assert!(t.ends_with('\n'));
+            let lines: Vec<&str> = t.trim_end_matches('\n').split('\n').collect();
+            prop_assert_eq!(lines.len(), msg.replace("\r\n", "\n").matches('\n').count() + 1);
+            for (i, line) in lines.iter().enumerate() {
+                prop_assert!(!line.chars().any(unsafe_in_export), "{:?}", line);
+                prop_assert!(i == 0 || line.starts_with("    "), "{:?}", line);
+            }
+        }
+
+        #[test]
+        /// Its `.jsonl` export is exactly one line of JSON, with no control character or line
+        /// separator, and reads back to the same message.
+        fn every_jsonl_export_line_is_one_clean_line(msg in ".{0,40}|[\\x00-\\x1f\\x7f\\u{85}\\u{2028}\\u{2029}\\u{202e}a\\n\\r ]{0,20}") {
+            let e = entry(1, LogLevel::Info, &msg);
+            let j = json_line(&e);
+            prop_assert!(j.ends_with('\n'));
+            let body = j.trim_end_matches('\n');
+            prop_assert!(!body.chars().any(|c| c == '\n' || unsafe_in_export(c)), "{:?}", body);
+            let v: serde_json::Value = serde_json::from_str(body).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(v["log_message"].as_str(), Some(msg.as_str()));
+        }
+
+        #[test]
+        fn export_file_names_hold_only_safe_characters(id in any::<String>()) {
+            let name = export_file_name(&id, "txt");
+            prop_assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')), "{:?}", name);
+            prop_assert!(name.starts_with("run-") && name.ends_with("-logs.txt") && name.len() <= 77);
+        }
+
         #[test]
         /// The pieces put back together are the text, and every marked piece is a match.
         fn highlight_pieces_rebuild_the_text(text in "\\PC{0,40}", q in "\\PC{0,3}") {

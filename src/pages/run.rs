@@ -67,7 +67,9 @@ pub fn RunPage() -> impl IntoView {
     });
 
     let back = move || browser::app_href(&app.runs_href.get());
-    let read_only = browser::embedded() || use_context::<crate::state::ReadOnly>().is_some_and(|r| r.0);
+    // Read-only in an embed, in any frame (a framing page must not get clicks on retry or
+    // stop), and in a read-only widget.
+    let read_only = browser::embedded() || browser::framed() || use_context::<crate::state::ReadOnly>().is_some_and(|r| r.0);
     let retry = Callback::new(move |_| load(false));
     // A retry or stop changes the run: show its new state.
     Effect::new(move |_| {

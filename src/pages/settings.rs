@@ -1,5 +1,7 @@
+use crate::api::credential::token_problem;
 use crate::api::{Credential, RunQuery};
-use crate::session::{credential_for_base, Connection};
+use crate::browser::url_origin;
+use crate::session::{credential_for_base, expiry_at, Connection};
 use crate::state::use_app;
 use leptos::prelude::*;
 
@@ -18,13 +20,15 @@ pub fn SettingsPage() -> impl IntoView {
     let token = RwSignal::new(token0);
     let status = RwSignal::new(None::<(bool, String)>);
     let remember = RwSignal::new(current.remember || current.credential.is_none());
+    // A sign-in token is for this tab unless asked otherwise: it is a password's worth.
+    let remember_sign_in = RwSignal::new(false);
     let user = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     // Where to go back to once signed in (`?next=/runs?...`, paths of this app only).
     let nav = crate::nav::use_nav();
     let next = move || {
         let pairs = nav.location.with_untracked(|l| crate::nav::query_of(l));
-        pairs.into_iter().find(|(k, _)| k == "next").and_then(|(_, n)| crate::url_state::safe_next(&n))
+        pairs.into_iter().find(|(k, _)| k == "next").and_then(|(_, n)| crate::browser::safe_next(&n))
     };
     let go_back = StoredValue::new(move || {
         if let Some(n) = next() {
@@ -38,25 +42,35 @@ pub fn SettingsPage() -> impl IntoView {
             (!t.is_empty()).then(|| if kind.get_untracked() == "bearer" { Credential::Bearer(t) } else { Credential::ApiKey(t) });
         let b = base.get_untracked().trim().trim_end_matches('/').to_string();
         let mut c =
-            Connection { api_base: (!b.is_empty()).then_some(b), credential, expires_at_ms: None, remember: remember.get_untracked() };
-        // The saved token goes to no other origin: a new base needs its own token.
-        let (old_base, old) = app.connection.with_untracked(|o| (app.base_for(o), o.credential.clone()));
+            Connection { api_base: (!b.is_empty()).then_some(b), credential, remember: remember.get_untracked(), ..Connection::default() };
+        // The saved token goes to no other origin (as the browser reads them): a new base
+        // needs its own token.
+        let (old_origin, old) = app.connection.with_untracked(|o| (url_origin(&app.base_for(o)), o.credential.clone()));
         let entered = c.credential.is_some();
-        c.credential = credential_for_base(&old_base, old.as_ref(), &app.base_for(&c), c.credential.take());
+        let new_origin = url_origin(&app.base_for(&c));
+        c.credential = credential_for_base(old_origin.as_deref(), old.as_ref(), new_origin.as_deref(), c.credential.take());
         (c, entered)
+    };
+    // A token that cannot be sent is refused where it is typed, saying why.
+    let unusable = move || {
+        let t = token.get_untracked();
+        (!t.trim().is_empty()).then(|| token_problem(&t)).flatten()
     };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if let Some(problem) = unusable() {
+            status.set(Some((false, format!("Not saved. {problem}"))));
+            return;
+        }
         let (c, entered) = form_connection();
         let has_token = c.credential.is_some();
         if entered && !has_token {
             token.set(String::new());
         }
-        app.save_connection(c);
+        let stored = if app.save_connection(c) { "" } else { " It is kept in memory only: this browser does not allow storage here." };
         if has_token {
             go_back.with_value(|f| f());
         }
-        let stored = if app.storage_ok.get_value() { "" } else { " It is kept in memory only: this browser does not allow storage here." };
         status.set(Some((
             has_token || !entered,
             if has_token {
@@ -93,6 +107,10 @@ pub fn SettingsPage() -> impl IntoView {
         }
     });
     let test = move |_| {
+        if let Some(problem) = unusable() {
+            status.set(Some((false, problem)));
+            return;
+        }
         let (c, entered) = form_connection();
         if entered && c.credential.is_none() {
             status.set(Some((false, "The API base is on another origin: enter the token for it before testing.".into())));
@@ -103,7 +121,8 @@ pub fn SettingsPage() -> impl IntoView {
     let sign_out = move |_| {
         app.sign_out();
         token.set(String::new());
-        status.set(Some((true, "Signed out: the token was removed from this browser.".into())));
+        status
+            .set(Some((true, "Signed out: the token was removed from this browser, and the app's other tabs are signed out too.".into())));
     };
     let signer = Action::new_unsync(move |(base_only, u, p): &(Connection, String, String)| {
         let client = app.client_for(base_only);
@@ -114,14 +133,19 @@ pub fn SettingsPage() -> impl IntoView {
     Effect::new(move |_| {
         let Some((base_only, u, answer)) = signer.value().get() else { return };
         match answer {
+            Ok(t) if token_problem(&t.token).is_some() => {
+                let problem = token_problem(&t.token).unwrap_or_default();
+                status.set(Some((false, format!("The sign-in answer holds a token the app cannot send. {problem}"))));
+            }
             Ok(t) => {
-                let expires_at_ms = t.expires_in_s.map(|s| crate::browser::now_ms().saturating_add(s.saturating_mul(1000)));
+                let expires_at_ms = expiry_at(crate::browser::now_ms(), t.expires_in_s);
                 let until = expires_at_ms
                     .map(|ms| {
                         format!(" until {}", crate::time::format_datetime(ms, crate::browser::zone_offset(app.zone.get_untracked(), ms)))
                     })
                     .unwrap_or_default();
-                app.save_connection(Connection { credential: Some(Credential::Bearer(t.token)), expires_at_ms, ..base_only });
+                let remember = remember_sign_in.get_untracked();
+                app.save_connection(Connection { credential: Some(Credential::Bearer(t.token)), expires_at_ms, remember, ..base_only });
                 kind.set("bearer".into());
                 token.set(String::new());
                 password.set(String::new());
@@ -200,6 +224,8 @@ pub fn SettingsPage() -> impl IntoView {
                 <input id="user" name="user" type="text" autocomplete="username" prop:value=move || user.get() on:input=move |ev| user.set(event_target_value(&ev))/>
                 <label for="password">"Password"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                <label class="check"><input type="checkbox" id="remember-sign-in" prop:checked=move || remember_sign_in.get() on:change=move |ev| remember_sign_in.set(event_target_checked(&ev))/>
+                    "Remember on this device (otherwise only for this tab)"</label>
                 <div class="form-actions">
                     <button type="submit" class="button primary" id="sign-in-button" disabled=move || signing_in.get()>
                         {move || if signing_in.get() { "Signing in…" } else { "Sign in" }}

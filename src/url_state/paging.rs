@@ -4,28 +4,26 @@
 pub const PAGE_SIZES: [u32; 4] = [10, 25, 50, 100];
 
 /// Page numbers to offer around `current`: the first, the last, two either side of the
-/// current one, and `None` for each gap.
+/// current one, and `None` for each gap. At most seven entries and as many steps, whatever
+/// the numbers (an answer may claim 9e15 pages).
 pub fn page_numbers(current: u64, last: u64) -> Vec<Option<u64>> {
     let last = last.max(1);
     let current = current.clamp(1, last);
-    let mut out = Vec::new();
-    let mut prev = 0;
-    for n in 1..=last {
-        let near = n + 2 >= current && n <= current + 2;
-        if n == 1 || n == last || near {
-            if n > prev + 1 {
-                out.push(None);
-            }
-            out.push(Some(n));
-            prev = n;
-        } else if n > current + 2 {
-            // Jump to the last page rather than walking every number in between.
-            if last > prev + 1 {
-                out.push(None);
-            }
-            out.push(Some(last));
-            break;
+    let from = current.saturating_sub(2).max(1);
+    let to = current.saturating_add(2).min(last);
+    let mut out = Vec::with_capacity(9);
+    if from > 1 {
+        out.push(Some(1));
+        if from > 2 {
+            out.push(None);
         }
+    }
+    out.extend((from..=to).map(Some));
+    if to < last {
+        if to + 1 < last {
+            out.push(None);
+        }
+        out.push(Some(last));
     }
     out
 }
@@ -44,6 +42,10 @@ mod tests {
         assert_eq!(show(10, 10), "1 … 8 9 10");
         assert_eq!(show(4, 7), "1 2 3 4 5 6 7");
         assert_eq!(show(2, 1_000_000), "1 2 3 4 … 1000000");
+        assert_eq!(show(9_000_000_000_000_000, 9_000_000_000_000_000), "1 … 8999999999999998 8999999999999999 9000000000000000");
+        assert_eq!(show(u64::MAX, u64::MAX).split(' ').count(), 5);
+        assert_eq!(show(4, 4), "1 2 3 4");
+        assert_eq!(show(3, 6), "1 2 3 4 5 6");
     }
 
     proptest! {
@@ -55,6 +57,15 @@ mod tests {
             prop_assert_eq!(nums.last().copied(), Some(last));
             prop_assert!(nums.contains(&current.min(last)));
             prop_assert!(nums.len() <= 7);
+        }
+
+        #[test]
+        fn page_numbers_of_huge_ranges_are_few_and_at_once(current in any::<u64>(), last in any::<u64>()) {
+            let pages = page_numbers(current, last);
+            prop_assert!(pages.len() <= 9);
+            let nums: Vec<u64> = pages.into_iter().flatten().collect();
+            prop_assert!(nums.windows(2).all(|w| w[0] < w[1]));
+            prop_assert_eq!(nums.last().copied(), Some(last.max(1)));
         }
     }
 }

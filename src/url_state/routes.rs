@@ -63,11 +63,44 @@ pub fn settings_href(path: &str) -> String {
 }
 
 /// A place to return to: only a path of this app (`/...`), never another origin
-/// (`//host`, `/\host`, `https:`), so the parameter cannot send anyone elsewhere.
+/// (`//host`, `/\host`, `https:`), so the parameter cannot send anyone elsewhere. The pure
+/// pre-check (the app asks the browser's parser too: `browser::safe_next`): no backslash and
+/// no control character anywhere (browsers drop a TAB or a line break, so `/<TAB>/host` would
+/// be `//host`), and the path, its dot segments (`.`, `..`, `%2e`) resolved as a browser
+/// resolves them, neither climbs above the app nor begins with `//`.
 pub fn safe_next(next: &str) -> Option<String> {
-    let n = next.trim();
-    let ok = n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains(['\\', '\n', '\r']);
-    ok.then(|| n.to_string())
+    let n = next.trim_matches(' ');
+    if !n.starts_with('/') || n.starts_with("//") || n.contains('\\') || n.chars().any(char::is_control) {
+        return None;
+    }
+    let path = n.split(['?', '#']).next().unwrap_or_default();
+    let resolved = resolve_dots(path)?;
+    (!resolved.starts_with("//")).then(|| n.to_string())
+}
+
+/// An absolute path with its dot segments resolved (RFC 3986 5.2.4, with the `%2e` spellings
+/// browsers also read as dots); `None` when `..` would climb above the root.
+fn resolve_dots(path: &str) -> Option<String> {
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let mut out: Vec<&str> = Vec::new();
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        match seg.to_ascii_lowercase().replace("%2e", ".").as_str() {
+            "." => {
+                if last {
+                    out.push("");
+                }
+            }
+            ".." => {
+                out.pop()?;
+                if last {
+                    out.push("");
+                }
+            }
+            _ => out.push(seg),
+        }
+    }
+    Some(format!("/{}", out.join("/")))
 }
 
 /// The run list, the app's home.
@@ -228,6 +261,56 @@ mod tests {
             assert_eq!(safe_next(bad), None, "{bad}");
         }
         assert_eq!(safe_next(" /runs/7 ").as_deref(), Some("/runs/7"));
+        assert_eq!(safe_next("/runs/./7/../8?x=//y").as_deref(), Some("/runs/./7/../8?x=//y"));
+    }
+
+    #[test]
+    fn a_tab_or_a_dot_segment_cannot_make_a_return_path_another_host() {
+        for bad in [
+            "/\t/evil.example/",
+            "/\t\t/evil.example",
+            "/.//evil.example",
+            "/%2e//x",
+            "/a/..//x",
+            "/./%2E//x",
+            "/..",
+            "/a/../../x",
+            "/\u{7f}/x",
+            "//..",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad:?}");
+        }
+    }
+
+    /// Paths with dot segments, doubled slashes and control characters put anywhere.
+    fn return_paths() -> impl Strategy<Value = String> {
+        let seg =
+            proptest::sample::select(vec!["", ".", "..", "%2e", "%2E%2e", ".%2e", "runs", "7", "evil.example", "x?y", "#f", ":", "@"]);
+        let ctl = proptest::sample::select(vec!["", "\t", "\n", "\r", "\u{0}", "\u{7f}", "\u{85}", " ", "\\"]);
+        (proptest::collection::vec(seg, 1..6), ctl, any::<proptest::sample::Index>()).prop_map(|(segs, c, at)| {
+            let p = format!("/{}", segs.join("/"));
+            let i = at.index(p.len() + 1);
+            let i = (0..=i).rev().find(|i| p.is_char_boundary(*i)).unwrap_or(0);
+            format!("{}{c}{}", &p[..i], &p[i..])
+        })
+    }
+
+    proptest! {
+        #[test]
+        /// Whatever `next` a link carries, one the pre-check lets through resolves, by the
+        /// WHATWG parser browsers use, to the app's origin, inside its base path, on a path
+        /// that does not begin with `//`.
+        fn an_accepted_return_path_stays_in_the_app(next in return_paths(), base in proptest::sample::select(vec!["", "/tools/runs"])) {
+            if let Some(n) = safe_next(&next) {
+                let app = url::Url::parse("https://app.test/").unwrap();
+                let u = app.join(&format!("{base}{n}"));
+                prop_assert!(u.is_ok(), "{:?}", next);
+                let u = u.unwrap();
+                prop_assert_eq!(u.origin(), app.origin(), "{:?}", next);
+                prop_assert!(!u.path().starts_with("//"), "{:?} → {}", next, u);
+                prop_assert!(u.path().starts_with(&format!("{base}/")), "{:?} → {}", next, u);
+            }
+        }
     }
 
     #[test]

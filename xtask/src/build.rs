@@ -71,7 +71,11 @@ fn externalize_start_script(dist: &Path) -> Result {
 
 /// `widget.js`, the stable entry host pages load (`import { mount } from '…/widget.js'`): it
 /// starts the same wasm without mounting the app, and mounts widgets into `mount(element,
-/// options)` calls and into elements with `data-flow-run-console`.
+/// options)` calls and into elements with `data-flow-run-console`. Markup may name an API base
+/// (and with it a token function) only on the origin `widget.js` comes from, or on an origin
+/// the host allows in the script's own URL (`widget.js?allow=https://api.example`): a host that
+/// renders its users' HTML with `data-*` kept must not let them send its token elsewhere. The
+/// wasm side checks the same (`widget::WidgetOptions::markup_refusal`).
 pub fn widget_loader(start_script: &str, index_html: &str) -> Option<String> {
     let between = |text: &str, before: &str, after: &str| -> Option<String> {
         let from = text.find(before)? + before.len();
@@ -94,13 +98,35 @@ export async function mount(element, options = {{}}) {{
   return app.frcMountWidget(element, {{ appUrl: here.href, cssUrl: new URL('./{css}', import.meta.url).href, ...options }});
 }}
 
+function originOf(url) {{
+  try {{
+    const u = new URL(url, location.href);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : null;
+  }} catch {{
+    return null;
+  }}
+}}
+// API origins besides its own that widgets written in markup may use: named by the host in
+// the URL it loads this file from (`widget.js?allow=https://api.example`), never by markup.
+const ALLOW = new URL(import.meta.url).searchParams.getAll('allow').map(originOf).filter(Boolean);
+
 const FIELDS = ['flowRunConsole', 'view', 'runId', 'pageSize', 'readOnly', 'theme', 'apiBase', 'credentialType', 'tokenFunction'];
 function fromData(d) {{
   const filters = {{}};
   for (const [k, v] of Object.entries(d)) if (!FIELDS.includes(k)) filters[k] = v;
-  const options = {{ view: d.view, runId: d.runId, apiBase: d.apiBase, theme: d.theme, credentialType: d.credentialType, filters }};
+  const options = {{ view: d.view, runId: d.runId, theme: d.theme, credentialType: d.credentialType, filters, markup: true, markupAllow: ALLOW }};
   if (d.pageSize) options.pageSize = Number(d.pageSize);
   if (d.readOnly) options.readOnly = d.readOnly !== 'false';
+  if (d.apiBase !== undefined) {{
+    const origin = originOf(d.apiBase);
+    if (origin !== here.origin && !ALLOW.includes(origin)) {{
+      // No base and no token function: the widget shows why instead of asking anyone.
+      options.refused = `This widget was not started: its data-api-base points to ${{origin || 'an address that is not a web origin'}}, not to ${{here.origin}} where widget.js comes from. A host page allows another API from its own script (mount(), or widget.js?allow=<origin>).`;
+      console.warn('flow-run-console: ' + options.refused);
+      return options;
+    }}
+    options.apiBase = d.apiBase;
+  }}
   const fn = d.tokenFunction && globalThis[d.tokenFunction];
   if (typeof fn === 'function') options.getToken = fn;
   return options;
@@ -218,5 +244,17 @@ mod tests {
             "{js}"
         );
         assert!(widget_loader("nothing", html).is_none());
+    }
+
+    #[test]
+    fn markup_widgets_keep_to_the_origin_the_loader_comes_from() {
+        let script = "import init, * as bindings from './app-1234.js';\nconst wasm = await init({ module_or_path: './app-1234_bg.wasm' });";
+        let js = widget_loader(script, "<link rel=\"stylesheet\" href=\"./main-ab.css\"/>").unwrap();
+        // The base from markup is checked before a token function is even looked up.
+        let check = js.find("origin !== here.origin && !ALLOW.includes(origin)").expect("the origin check");
+        let token = js.find("globalThis[d.tokenFunction]").expect("token functions from markup");
+        assert!(check < token, "{js}");
+        assert!(js.contains("searchParams.getAll('allow')") && js.contains("markup: true"), "{js}");
+        assert!(!js.contains("apiBase: d.apiBase"), "the base is not copied before the check: {js}");
     }
 }

@@ -102,6 +102,95 @@ impl<T> Page<T> {
     }
 }
 
+/// The nesting (objects and arrays) serde_json reads at most (its recursion limit of 128 stops
+/// at the 128th level); deeper input fails to parse.
+pub const MAX_JSON_DEPTH: usize = 127;
+
+/// A list answer whose text nests too deep for the parser, with every item of its top-level
+/// `data` list that is too deep replaced by `null`: `Page::decode` then counts those as
+/// skipped and keeps the rest of the page, instead of the whole page failing (and load-all
+/// stalling there). `None` when no item is too deep (the problem is elsewhere, or there is no
+/// such list). One pass over the bytes, no recursion.
+pub fn without_deep_items(body: &str) -> Option<String> {
+    let bytes = body.as_bytes();
+    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+    let (mut str_start, mut last_string) = (0usize, "");
+    let (mut key_is_data, mut in_data) = (false, false);
+    // The item being read in `data`: where it starts, and the deepest it has gone.
+    let mut item: Option<(usize, usize)> = None;
+    let mut deep = Vec::new();
+    let mut close_item = |item: &mut Option<(usize, usize)>, at: usize| {
+        if let Some((start, max)) = item.take() {
+            if max > MAX_JSON_DEPTH {
+                deep.push((start, start + body[start..at].trim_end().len()));
+            }
+        }
+    };
+    for (i, &c) in bytes.iter().enumerate() {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == b'"' {
+                in_str = false;
+                if depth == 1 {
+                    last_string = &body[str_start + 1..i];
+                }
+            }
+            continue;
+        }
+        match c {
+            b'"' => {
+                in_str = true;
+                str_start = i;
+                if in_data && depth == 2 && item.is_none() {
+                    item = Some((i, 2));
+                }
+            }
+            b':' if depth == 1 => key_is_data = last_string == "data",
+            b'{' | b'[' => {
+                depth += 1;
+                if depth == 2 && c == b'[' && key_is_data {
+                    in_data = true;
+                } else if in_data && depth == 3 && item.is_none() {
+                    item = Some((i, 3));
+                }
+                if let Some((_, max)) = &mut item {
+                    *max = (*max).max(depth);
+                }
+            }
+            b'}' | b']' => {
+                if in_data && depth == 2 {
+                    close_item(&mut item, i);
+                    in_data = false;
+                    key_is_data = false;
+                }
+                depth = depth.checked_sub(1)?;
+            }
+            b',' if in_data && depth == 2 => close_item(&mut item, i),
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            _ => {
+                if in_data && depth == 2 && item.is_none() {
+                    item = Some((i, 2));
+                }
+            }
+        }
+    }
+    if deep.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(body.len());
+    let mut from = 0;
+    for (start, end) in deep {
+        out.push_str(&body[from..start]);
+        out.push_str("null");
+        from = end;
+    }
+    out.push_str(&body[from..]);
+    Some(out)
+}
+
 /// Reads `{data: {...}}` (or a bare object) with `item`.
 pub fn decode_one<T>(body: &Value, what: &str, item: impl Fn(&Value) -> Option<T>) -> Result<T, ApiError> {
     let inner = body.get("data").filter(|d| d.is_object()).unwrap_or(body);
@@ -155,6 +244,36 @@ mod tests {
         let bare = json!({"data": []});
         let page = Page::decode(&bare, FlowRun::from_value).unwrap();
         assert_eq!((page.meta.current_page, page.meta.last_page, page.meta.total), (1, 1, None));
+    }
+
+    /// `{"a":` … `1` … `}` nested `levels` deep.
+    fn nested(levels: usize) -> String {
+        format!("{}1{}", "{\"a\":[".repeat(levels / 2), "]}".repeat(levels / 2))
+    }
+
+    #[test]
+    fn an_entry_nested_too_deep_is_skipped_and_the_page_kept() {
+        let body = format!(
+            r#"{{"data": [{{"id": 1}}, {{"id": 2, "meta": {}}}, "x", {{"id": 3, "s": "[[[[\"]"}}], "meta": {{"total": 4, "note": "data"}}}}"#,
+            nested(400)
+        );
+        assert!(serde_json::from_str::<Value>(&body).is_err(), "too deep for the parser as it is");
+        let v = crate::api::client::parse_answer(200, None, Some("application/json"), &body, "log page").unwrap();
+        let page = Page::decode(&v, FlowRun::from_value).unwrap();
+        assert_eq!(page.items.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["1", "3"]);
+        assert_eq!(page.skipped, 2);
+        assert_eq!(page.meta.total, Some(4));
+        // The limit itself still reads: only what is deeper goes.
+        let edge = format!(r#"{{"data": [{}]}}"#, "[".repeat(MAX_JSON_DEPTH - 2) + &"]".repeat(MAX_JSON_DEPTH - 2));
+        assert!(serde_json::from_str::<Value>(&edge).is_ok());
+        assert_eq!(without_deep_items(&edge), None);
+        let over = format!(r#"{{"data": [{}, 5]}}"#, "[".repeat(MAX_JSON_DEPTH - 1) + &"]".repeat(MAX_JSON_DEPTH - 1));
+        assert!(serde_json::from_str::<Value>(&over).is_err());
+        assert_eq!(without_deep_items(&over).as_deref(), Some(r#"{"data": [null, 5]}"#));
+        // Too deep elsewhere than in an item: the answer still fails, saying why.
+        let meta = format!(r#"{{"data": [], "meta": {}}}"#, nested(400));
+        let e = crate::api::client::parse_answer(200, None, Some("application/json"), &meta, "log page").unwrap_err();
+        assert!(e.message().contains("nests deeper"), "{}", e.message());
     }
 
     #[test]

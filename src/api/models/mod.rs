@@ -10,6 +10,6 @@ mod envelope;
 mod log;
 mod run;
 
-pub use envelope::{decode_one, ActionOutcome, LoginToken, Page, PageLink, PageMeta};
+pub use envelope::{decode_one, without_deep_items, ActionOutcome, LoginToken, Page, PageLink, PageMeta, MAX_JSON_DEPTH};
 pub use log::{FlowRunLog, LogLevel};
 pub use run::{FlowRun, FlowStep, RunLink, RunStatus, Trigger};

@@ -67,6 +67,8 @@ pub struct Ctx {
     pub meta: RwSignal<Option<PageMeta>>,
     pub error: RwSignal<Option<ApiError>>,
     pub loading: RwSignal<bool>,
+    /// Entries of the answers shown that could not be read (not entries, or nested too deep).
+    pub skipped: RwSignal<usize>,
     /// The page's tasks.
     pub scope: Scope,
     /// The work in progress (a page, a load, a tail): stopped when other work starts.
@@ -90,6 +92,7 @@ impl Ctx {
             meta: RwSignal::new(None),
             error: RwSignal::new(None),
             loading: RwSignal::new(false),
+            skipped: RwSignal::new(0),
             scope: Scope::here(),
             work: StoredValue::new(None),
             slots: StoredValue::new_local(Vec::new()),
@@ -155,6 +158,7 @@ impl Ctx {
                         s.append(p.items);
                     });
                     self.total.set(p.meta.total);
+                    self.skipped.set(p.skipped);
                     self.meta.set(Some(p.meta));
                     self.error.set(None);
                     self.bump();
@@ -189,6 +193,7 @@ impl Ctx {
             let last = last_page_to_load(first, &page.meta, LOAD_PER_PAGE);
             self.total.set(page.meta.total);
             let empty = page.items.is_empty();
+            self.skipped.update(|n| *n = if resume { *n + page.skipped } else { page.skipped });
             self.store.update_value(|s| {
                 s.append(page.items);
             });
@@ -215,6 +220,7 @@ impl Ctx {
                             Ok(p) => p,
                             Err(e) => return self.stopped(&e),
                         };
+                        self.skipped.update(|n| *n += p.skipped);
                         if p.items.is_empty() {
                             // The log ends before this page: nothing past it is fetched.
                             let mut plan = plan.borrow_mut();

@@ -37,7 +37,7 @@ pub fn LogsPage() -> impl IntoView {
     let ctx = Ctx::new(app, run_id, view_state);
     // Leaving aborts the requests in flight (the page's tasks end with it anyway).
     on_cleanup(move || ctx.stop_work());
-    let Ctx { store, version, mode, tail, run, meta, error, loading, .. } = ctx;
+    let Ctx { store, version, mode, tail, run, meta, error, loading, skipped, .. } = ctx;
 
     // The run: its steps for the filter, its start for offsets, its status for live tail. A
     // task of this effect: another run (or connection) ends the old request.
@@ -216,6 +216,12 @@ pub fn LogsPage() -> impl IntoView {
                 }}
                 <LogList store version time wrap selected current=current_row scroll_to follow on_select=select/>
             </div>
+            // Below the list: it appears with data, so it moves nothing that is already shown.
+            {move || (skipped.get() > 0).then(|| view! {
+                <p class="notice entries-skipped" role="status">
+                    {format!("{} entries could not be read (not entries, or nested too deep) and are not shown; the rest are.", group_thousands(skipped.get() as u64))}
+                </p>
+            })}
             {move || (mode.get() == Mode::Paged).then(|| meta.get().map(|m| view! {
                 <div class="table-foot">
                     <Pager meta=m.clone() href=page_href/>

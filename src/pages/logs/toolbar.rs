@@ -5,7 +5,7 @@ use super::loader::{Ctx, Mode};
 use crate::browser;
 use crate::components::log_list::css_level;
 use crate::components::pager::group_thousands;
-use crate::logs::{json_line, text_line, LogStore};
+use crate::logs::{export_file_name, json_line, text_line, LogStore};
 use crate::url_state::LogsView;
 use leptos::prelude::*;
 
@@ -36,7 +36,7 @@ pub fn Toolbar(
     let scope = move || if mode.with(|m| *m == Mode::Paged) { "on this page" } else { "loaded" };
     let export = move |jsonl: bool| {
         let text = store.with_value(|s| s.rows().map(|e| if jsonl { json_line(e) } else { text_line(e) }).collect::<String>());
-        let name = format!("run-{}-logs.{}", run_id.get_untracked(), if jsonl { "jsonl" } else { "txt" });
+        let name = export_file_name(&run_id.get_untracked(), if jsonl { "jsonl" } else { "txt" });
         browser::download_text(&name, if jsonl { "application/x-ndjson" } else { "text/plain;charset=utf-8" }, &text);
     };
     view! {
