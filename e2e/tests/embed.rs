@@ -36,6 +36,12 @@ async fn heights(b: &Browser) -> Vec<serde_json::Value> {
 async fn an_iframe_embed_reports_its_height_and_stays_embedded() {
     let dist = host_dist();
     let sim = Sim::start(&["--runs", "200", "--days", "3", "--seed", "6", "--frozen", "--dist", dist.to_str().unwrap()]).await;
+    // The height goes only to a parent the deployment names (the host page is on the sim's
+    // origin). Newer than its precompressed copies, so that this file is what is served.
+    let config = dist.join("config.json");
+    std::fs::write(&config, json!({ "embedParentOrigin": sim.base }).to_string()).unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(10);
+    std::fs::File::options().write(true).open(&config).and_then(|f| f.set_modified(later)).unwrap();
     let b = Browser::start().await;
     b.sign_in(&sim).await;
     b.goto(&sim.url("/host.html")).await;

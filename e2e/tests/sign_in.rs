@@ -16,14 +16,14 @@ async fn sign_in_with_a_password_then_browse_with_the_bearer_token() {
     let pw = b.client.find(Locator::Css("#password")).await.unwrap();
     pw.clear().await.unwrap();
     pw.send_keys("demo-password").await.unwrap();
-    // This tab only: the token goes to session storage, never to local storage.
-    b.client.find(Locator::Css("#remember")).await.unwrap().click().await.unwrap();
+    // This tab only (sign-in tokens are not remembered unless asked): the token goes to
+    // session storage, never to local storage.
     b.client.find(Locator::Css("#sign-in-button")).await.unwrap().click().await.unwrap();
     b.wait_for_text(".form-status", "Signed in as demo@example.com until").await;
     b.wait_for_text("#sign-in .hint", "expires").await;
     let stores = b
         .client
-        .execute("return [localStorage.getItem('frc.connection.v1'), sessionStorage.getItem('frc.connection.v1')];", vec![])
+        .execute("return [localStorage.getItem('frc.connection.v2:/'), sessionStorage.getItem('frc.connection.v2:/')];", vec![])
         .await
         .unwrap();
     assert!(stores[0].is_null(), "{stores}");
@@ -43,7 +43,7 @@ async fn sign_in_with_a_password_then_browse_with_the_bearer_token() {
     b.client.find(Locator::XPath("//button[text()='Sign out']")).await.unwrap().click().await.unwrap();
     let stores = b
         .client
-        .execute("return [localStorage.getItem('frc.connection.v1'), sessionStorage.getItem('frc.connection.v1')];", vec![])
+        .execute("return [localStorage.getItem('frc.connection.v2:/'), sessionStorage.getItem('frc.connection.v2:/')];", vec![])
         .await
         .unwrap();
     assert!(stores[0].is_null() && stores[1].is_null(), "{stores}");
@@ -79,7 +79,7 @@ async fn moving_the_api_base_to_another_origin_drops_the_token() {
     let before = sim.requests().await.len();
     b.client.find(Locator::Css("#save-connection")).await.unwrap().click().await.unwrap();
     b.wait_for_text(".form-status", "token was cleared").await;
-    let stored = b.client.execute("return localStorage.getItem('frc.connection.v1')", vec![]).await.unwrap();
+    let stored = b.client.execute("return localStorage.getItem('frc.connection.v2:/')", vec![]).await.unwrap();
     let stored = stored.as_str().unwrap_or("");
     assert!(stored.contains("elsewhere.invalid") && !stored.contains(e2e::API_KEY), "{stored}");
     assert_eq!(b.client.find(Locator::Css("#token")).await.unwrap().prop("value").await.unwrap().as_deref(), Some(""));

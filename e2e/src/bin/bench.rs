@@ -380,7 +380,8 @@ async fn main() {
     let budget = r#"{"requestsPerMinute": 10000}"#;
     let (mut table_v, mut filter_v, mut walk_v, mut lat_v) = (Value::Null, Value::Null, Value::Null, Value::Null);
     if o.runs("table") {
-        let ui = Sim::start(&["--runs", "5000", "--days", "7", "--seed", "11", "--frozen", "--config-json", budget]).await;
+        let ui =
+            Sim::start(&["--runs", "5000", "--days", "7", "--seed", "11", "--frozen", "--no-rate-limit", "--config-json", budget]).await;
         table_v = table(&ui, if o.short { 1 } else { 10 }).await;
         eprintln!("bench: table done");
         filter_v = filter_changes(&ui, if o.short { 2 } else { 20 }).await;
@@ -394,7 +395,7 @@ async fn main() {
         (false, true) => &[10_000, 50_000, 200_000],
     };
     let mut args: Vec<String> =
-        ["--runs", "50", "--seed", "12", "--frozen", "--config-json", budget].iter().map(|s| s.to_string()).collect();
+        ["--runs", "50", "--seed", "12", "--frozen", "--no-rate-limit", "--config-json", budget].iter().map(|s| s.to_string()).collect();
     for (i, n) in sizes_logs.iter().enumerate() {
         args.push("--huge-run".into());
         args.push(format!("{}={n}", 10 + i));
@@ -409,7 +410,7 @@ async fn main() {
     }
     if o.runs("sim") {
         let big_runs: u64 = if o.short { 10_000 } else { 1_000_000 };
-        let big = Sim::start(&["--runs", &big_runs.to_string(), "--seed", "13", "--frozen"]).await;
+        let big = Sim::start(&["--runs", &big_runs.to_string(), "--seed", "13", "--frozen", "--no-rate-limit"]).await;
         lat_v = sim_latency(&big, big_runs, if o.short { 20 } else { 300 }).await;
         eprintln!("bench: simulator latency done");
     }
