@@ -40,6 +40,9 @@ impl Task {
     /// started from an effect, its reads must not subscribe that effect (they would make the
     /// effect depend on whatever the task reads after an `await`).
     pub fn spawn(&self, task: impl Future<Output = ()> + 'static) {
+        // Boxed here, once: the executor boxes every task anyway, and one concrete type keeps
+        // the cancellation wrapper from being compiled again for each task of the app.
+        let task: std::pin::Pin<Box<dyn Future<Output = ()>>> = Box::pin(task);
         untrack(|| self.0.with(|| leptos::task::spawn_local_scoped_with_cancellation(task)));
     }
 

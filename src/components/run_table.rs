@@ -101,26 +101,28 @@ pub fn RunTable(
                 }
                 on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { open2() }>
                 <td class="col-id"><a href=href>"#"{id.clone()}</a></td>
-                <td class="col-flow">{move || run.with(|r| r.flow_name.clone().or_else(|| r.flow_id.clone().map(|id| format!("Flow {id}")))).unwrap_or_else(dash)}</td>
-                <td class="col-version">{move || run.with(|r| r.flow_version.clone().or_else(|| r.flow_version_id.clone())).unwrap_or_else(dash)}</td>
+                // Two reactive parts around the status cell (whose expander keeps its own
+                // state): a new state of the run rebuilds these cells, never the row itself.
+                {move || run.with(|r| view! {
+                    <td class="col-flow">{r.flow_name.clone().or_else(|| r.flow_id.clone().map(|id| format!("Flow {id}"))).unwrap_or_else(dash)}</td>
+                    <td class="col-version">{r.flow_version.clone().or_else(|| r.flow_version_id.clone()).unwrap_or_else(dash)}</td>
+                })}
                 <td class="col-status">{expander}{move || view! { <StatusBadge status=run.with(|r| r.status.clone())/> }}</td>
-                <td class="col-trigger">{move || run.with(|r| r.trigger.as_ref().map(|t| t.as_api().to_string())).unwrap_or_else(dash)}</td>
-                <td class="col-started">{move || view! { <Timestamp ms=run.with(|r| r.started_at_ms) zone now_ms/> }}</td>
-                <td class="col-duration">{move || run.with(|r| r.duration_ms.map(format_duration_ms)).unwrap_or_else(dash)}</td>
-                <td class="col-warnings">{move || match run.with(|r| r.has_warnings) {
-                    Some(true) => view! { <span class="warn-flag" title="This run logged warnings">"⚠ yes"</span> }.into_any(),
-                    Some(false) => view! { <span class="muted">"no"</span> }.into_any(),
-                    None => view! { <span class="muted">"–"</span> }.into_any(),
-                }}</td>
-                <td class="col-retry">{move || {
-                    let (retry_of, retried_as) = run.with(|r| (r.retry_of.clone(), r.retried_as.clone()));
-                    let retry_of = retry_of.map(|id| view! { <a href=crate::browser::app_href(&crate::url_state::run_href(&id))>"retry of #"{id.clone()}</a> });
-                    let retried_as = retried_as
-                        .into_iter()
-                        .map(|l| view! { <a href=crate::browser::app_href(&crate::url_state::run_href(&l.id))>"retried as #"{l.id.clone()}</a> })
-                        .collect_view();
-                    view! { {retry_of}" "{retried_as} }
-                }}</td>
+                {move || run.with(|r| view! {
+                    <td class="col-trigger">{r.trigger.as_ref().map(|t| t.as_api().to_string()).unwrap_or_else(dash)}</td>
+                    <td class="col-started"><Timestamp ms=r.started_at_ms zone now_ms/></td>
+                    <td class="col-duration">{r.duration_ms.map(format_duration_ms).unwrap_or_else(dash)}</td>
+                    <td class="col-warnings">{match r.has_warnings {
+                        Some(true) => view! { <span class="warn-flag" title="This run logged warnings">"⚠ yes"</span> }.into_any(),
+                        Some(false) => view! { <span class="muted">"no"</span> }.into_any(),
+                        None => view! { <span class="muted">"–"</span> }.into_any(),
+                    }}</td>
+                    <td class="col-retry">
+                        {r.retry_of.clone().map(|id| view! { <a href=crate::browser::app_href(&crate::url_state::run_href(&id))>"retry of #"{id.clone()}</a> })}
+                        " "
+                        {r.retried_as.iter().map(|l| view! { <a href=crate::browser::app_href(&crate::url_state::run_href(&l.id))>"retried as #"{l.id.clone()}</a> }).collect_view()}
+                    </td>
+                })}
             </tr>
             {summary}
         }
