@@ -218,11 +218,20 @@ pub fn download_text(name: &str, mime: &str, text: &str) -> bool {
     build().is_some()
 }
 
-/// Puts `text` on the clipboard (asynchronously; failures are ignored).
-pub fn copy_text(text: &str) {
-    if let Some(w) = web_sys::window() {
-        let _ = w.navigator().clipboard().write_text(text);
+/// Puts `text` on the clipboard (asynchronously; a refusal is ignored, never an unhandled
+/// rejection). `false` where there is no clipboard: outside secure contexts (a deployment on
+/// plain http) `navigator.clipboard` is missing, and calling it would throw.
+pub fn copy_text(text: &str) -> bool {
+    let Some(w) = web_sys::window() else { return false };
+    let navigator = w.navigator();
+    let present = js_sys::Reflect::get(&navigator, &"clipboard".into()).is_ok_and(|c| !c.is_undefined() && !c.is_null());
+    if !present {
+        return false;
     }
+    let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {});
+    let _ = navigator.clipboard().write_text(text).catch(&ignore);
+    ignore.forget();
+    true
 }
 
 /// Whether the document is hidden (a background tab).

@@ -211,7 +211,9 @@ pub fn credential_for_base(
     next: Option<Credential>,
 ) -> Option<Credential> {
     let same_origin = old_origin.is_some() && old_origin == new_origin;
-    if same_origin || next.as_ref() != old {
+    // The token decides, not its kind: the old token switched from "API key" to "Bearer" is
+    // still the old token, and it does not go to the new origin.
+    if same_origin || next.as_ref().map(Credential::token) != old.map(Credential::token) {
         next
     } else {
         None

@@ -202,7 +202,12 @@ impl AppState {
         let wait = at.saturating_sub(browser::now_ms()).clamp(0, i64::from(i32::MAX)) as u32;
         let timer = self.owner.after(wait, move || {
             if state.connection.try_with_untracked(|c| c.expires_at_ms == Some(at)) == Some(true) {
-                state.sign_out();
+                // A timer waits at most ~24.8 days: a longer token is not due yet.
+                if browser::now_ms() < at {
+                    state.watch_expiry(Some(at));
+                } else {
+                    state.sign_out();
+                }
             }
         });
         self.expiry_timer.set_value(timer);

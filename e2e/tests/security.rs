@@ -163,32 +163,48 @@ const WIDGET_HOST: &str = r#"<!doctype html>
 #[tokio::test]
 async fn markup_widgets_cannot_send_the_host_token_to_another_origin() {
     let dist = e2e::copy_of_dist("sec-widget");
-    std::fs::write(dist.join("host.html"), WIDGET_HOST.replace("WIDGET", "/widget.js")).unwrap();
-    std::fs::write(dist.join("host-allows.html"), WIDGET_HOST.replace("WIDGET", "/widget.js?allow=http://127.0.0.1:9")).unwrap();
+    std::fs::write(dist.join("host.html"), WIDGET_HOST.replace("WIDGET", "/widget.js?token=hostToken")).unwrap();
+    std::fs::write(dist.join("host-allows.html"), WIDGET_HOST.replace("WIDGET", "/widget.js?token=hostToken&allow=http://127.0.0.1:9"))
+        .unwrap();
+    // A token function the loader does not list is never called.
+    std::fs::write(dist.join("host-unlisted.html"), WIDGET_HOST.replace("WIDGET", "/widget.js")).unwrap();
     let sim = Sim::start(&["--runs", "40", "--days", "3", "--dist", dist.to_str().unwrap()]).await;
     let b = Browser::start().await;
     b.goto(&sim.url("/host.html")).await;
     // The host's own widget works, with the host's token function.
     b.wait_for("#own table.runs tbody tr").await;
     b.wait_for_text("#injected .widget-refused", "not started").await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    let sent = js(&b, "return window.__sent").await;
+    // Once the host's widget has asked with its token, nothing has gone elsewhere.
+    let sent = b
+        .wait_until("the host's widget asks with its token", e2e::WAIT, async || {
+            let sent = js(&b, "return window.__sent").await;
+            let asked = sent.as_array().is_some_and(|a| a.iter().any(|r| r["auth"] == json!(API_KEY)));
+            if asked {
+                Ok(sent)
+            } else {
+                Err(format!("{sent}"))
+            }
+        })
+        .await;
     let sent = sent.as_array().cloned().unwrap_or_default();
-    assert!(sent.iter().any(|r| r["auth"] == json!(API_KEY)), "the host's widget asked with its token: {sent:?}");
     assert!(sent.iter().all(|r| r["url"].as_str().unwrap_or("").starts_with(&sim.base)), "nothing went elsewhere: {sent:?}");
     // A host that allows that API in its own script tag gets it.
     b.goto(&sim.url("/host-allows.html")).await;
     b.wait_for("#own table.runs tbody tr").await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
+    b.wait_until("the allowed API is asked", e2e::WAIT, async || {
         let sent = js(&b, "return window.__sent.filter(r => r.url.startsWith('http://127.0.0.1:9/'))").await;
         if sent.as_array().is_some_and(|a| !a.is_empty()) {
-            break;
+            Ok(())
+        } else {
+            Err("no request to it yet".to_string())
         }
-        assert!(tokio::time::Instant::now() < deadline, "the allowed API was never asked");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await;
     assert_eq!(b.count("#injected .widget-refused").await, 0);
+    b.goto(&sim.url("/host-unlisted.html")).await;
+    b.wait_for_text("#own", "Connect").await;
+    let sent = js(&b, "return window.__sent").await;
+    assert!(sent.as_array().is_some_and(|a| a.iter().all(|r| r["auth"].is_null())), "no token was asked for: {sent:?}");
     b.close().await;
     let _ = std::fs::remove_dir_all(dist);
 }
@@ -234,8 +250,8 @@ async fn a_return_path_with_a_tab_or_dot_segments_stays_in_the_app() {
     // `/<TAB>/evil.example/`: a browser drops the TAB and reads `//evil.example/`.
     b.goto(&sim.url("/settings?next=/%09/evil.example/")).await;
     sign_in_with_password(&b).await;
+    // The return path is taken (or refused) in the same step that shows this message.
     b.wait_for_text(".form-status", "Signed in as").await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
     let url = b.client.current_url().await.unwrap();
     assert_eq!(url.origin().ascii_serialization(), sim.base, "still on the app: {url}");
     // `/.//x` resolves to the path `//x`, which pushState would read as a host: refused, no error.
@@ -243,7 +259,6 @@ async fn a_return_path_with_a_tab_or_dot_segments_stays_in_the_app() {
     watch_errors(&b).await;
     save_key(&b, API_KEY).await;
     b.wait_for_text(".form-status", "Saved").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(page_errors(&b).await, json!([]));
     assert!(b.path().await.starts_with("/settings"), "{}", b.path().await);
     // A plain return path still works.
@@ -291,17 +306,21 @@ async fn embeds_post_no_height_unless_a_parent_is_named_and_framed_pages_offer_n
     b.wait_for("dl.summary").await;
     assert_eq!(b.count(".run-actions").await, 0, "a framed full page offers no retry or stop");
     b.client.enter_parent_frame().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // Both frames have shown their data (when a height would have been posted): none was.
     assert_eq!(js(&b, "return window.__heights").await, json!([]), "no parent origin configured: nothing posted");
 
     // Named in config.json: the height goes to that origin.
     write_config(&dist, 1, &json!({ "embedParentOrigin": sim.base }).to_string());
     b.goto(&sim.url("/host.html")).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while js(&b, "return window.__heights.length").await == json!(0) {
-        assert!(tokio::time::Instant::now() < deadline, "no height was posted to the named origin");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    b.wait_until("a height is posted to the named origin", e2e::WAIT, async || {
+        let n = js(&b, "return window.__heights.length").await;
+        if n == json!(0) {
+            Err("none yet".to_string())
+        } else {
+            Ok(())
+        }
+    })
+    .await;
     // A full page is read-only in a frame whoever frames it; the same page on its own is not.
     b.goto(&sim.url(&format!("/runs/{}", failed_run(&sim).await))).await;
     b.wait_for(".run-actions .action-retry").await;

@@ -25,7 +25,7 @@ const HOST: &str = r#"<!doctype html>
   window.frcToken = () => Promise.resolve(++window.__tokenCalls === 1 ? 'expired-token' : 'demo-key');
 </script>
 <script type="module">
-  import { mount } from '/widget.js';
+  import { mount } from '/widget.js?token=frcToken';
   window.__w2 = await mount(document.getElementById('w2'), { view: 'runs', filters: { status: '2' }, pageSize: 5, credentialType: 'key', token: 'demo-key' });
 </script>
 </body></html>"#;
@@ -92,7 +92,7 @@ async fn two_widgets_live_in_a_host_page_without_taking_it_over() {
              const box = document.createElement('div');
              box.style.cssText = 'background: rgb(17, 17, 17); color: rgb(238, 238, 238)';
              document.body.append(box);
-             import('/widget.js').then(m => m.mount(box, { view: 'runs', pageSize: 1, credentialType: 'key', token: 'demo-key' }))
+             import('/widget.js?token=frcToken').then(m => m.mount(box, { view: 'runs', pageSize: 1, credentialType: 'key', token: 'demo-key' }))
                .then(w => { const t = box.querySelector('.frc-widget').dataset.theme; w.unmount(); box.remove(); done(t); });",
             vec![],
         )

@@ -91,7 +91,16 @@ impl Scheduler {
 
     /// Waits until the budget lets a request of this priority go, and books it.
     async fn admit(&self, priority: Priority) {
+        // Counted as waiting until admitted or dropped: a request whose task is aborted while
+        // it waits (its view has gone) must not hold background work back for good.
+        struct Waiting<'a>(&'a Scheduler, Priority);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.with(|b| b.waiting(self.1, -1));
+            }
+        }
         self.with(|b| b.waiting(priority, 1));
+        let waiting = Waiting(self, priority);
         loop {
             let now = transport::now_ms();
             match self.with(|b| b.decide(now, priority)) {
@@ -99,10 +108,8 @@ impl Scheduler {
                 Decision::Wait(ms) => transport::sleep(ms.clamp(10, 5_000) as u32).await,
             }
         }
-        self.with(|b| {
-            b.waiting(priority, -1);
-            b.sent(transport::now_ms());
-        });
+        drop(waiting);
+        self.with(|b| b.sent(transport::now_ms()));
     }
 
     fn observe(&self, result: &Result<transport::RawAnswer, ApiError>) {
@@ -115,6 +122,16 @@ impl Scheduler {
             _ => {}
         }
     }
+}
+
+/// Whether the path of `url` after `base` has a `.` or `..` segment (as fetch would resolve).
+fn dot_segment_after(url: &str, base: &str) -> bool {
+    let path = url.strip_prefix(base).unwrap_or(url);
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    path.split('/').any(|s| {
+        let s = s.to_ascii_lowercase();
+        matches!(s.as_str(), "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e")
+    })
 }
 
 impl PartialEq for Scheduler {
@@ -226,6 +243,11 @@ impl ApiClient {
     async fn call(&self, method: Method, url: &str, body: Option<String>, slot: Option<&Slot>, what: &str) -> Result<Value, ApiError> {
         // A token that is no header value is an answer at once, never a request.
         let authorization = self.credential.as_ref().map(Credential::header_value).transpose()?;
+        // An id of "." or ".." (which no encoding can keep from being a dot segment) would send
+        // the request, token and all, to another path of the API: there is no such run.
+        if dot_segment_after(url, &self.base) {
+            return Err(ApiError::NotFound);
+        }
         let mut attempt = 0;
         loop {
             self.scheduler.admit(self.priority).await;
@@ -417,6 +439,16 @@ mod tests {
 
     fn client() -> ApiClient {
         ApiClient::new(" https://api.example/ ", None, 1000, Scheduler::new(120))
+    }
+
+    #[test]
+    fn ids_that_are_dot_segments_are_never_sent() {
+        let c = client();
+        assert!(dot_segment_after(&c.run_url("..", &[]), &c.base));
+        assert!(dot_segment_after(&format!("{}/retry", c.run_url(".", &[])), &c.base));
+        assert!(!dot_segment_after(&c.run_url("42", &["flow"]), &c.base));
+        assert!(!dot_segment_after(&c.run_url("a.b", &[]), &c.base));
+        assert!(!dot_segment_after(&c.run_url("../x", &[]), &c.base), "a slash is encoded: one segment");
     }
 
     #[test]

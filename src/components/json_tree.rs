@@ -103,7 +103,8 @@ fn container(key: Option<impl IntoView + 'static>, open: &'static str, close: &'
     let at = StoredValue::new_local(at);
     let on_toggle = move |ev: leptos::ev::Event| {
         let open = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|d| d.has_attribute("open"));
-        if open && !built.get_untracked() {
+        // `toggle` is queued: the tree may be gone by the time it arrives.
+        if open && built.try_get_untracked() == Some(false) {
             built.set(true);
         }
     };

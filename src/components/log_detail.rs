@@ -23,7 +23,9 @@ pub fn LogDetail(
     let copied = RwSignal::new(None::<&'static str>);
     let scope = crate::tasks::Scope::here();
     let copy = move |what: &'static str, text: String| {
-        browser::copy_text(&text);
+        if !browser::copy_text(&text) {
+            return;
+        }
         copied.set(Some(what));
         scope.after(2_000, move || copied.set(None));
     };

@@ -54,8 +54,10 @@ pub fn LogList(
         version.track();
         store.with_value(LogStore::visible_len)
     });
+    // Also run from animation frames and scroll events, which can arrive after the list has
+    // gone: every read is a `try_`.
     let measure = move || {
-        if let Some(el) = container.get_untracked() {
+        if let Some(Some(el)) = container.try_get_untracked() {
             let top = f64::from(el.scroll_top());
             let height = f64::from(el.client_height());
             at_bottom.set_value(top + height >= f64::from(el.scroll_height()) - ROW_HEIGHT * 1.5);
@@ -88,8 +90,9 @@ pub fn LogList(
     Effect::new(move |prev: Option<usize>| {
         let n = rows.get();
         if prev.is_some_and(|p| p < n) && follow.get_untracked() && at_bottom.get_value() {
+            // A frame later the list may be gone (the page left in the same frame).
             request_animation_frame(move || {
-                if let Some(el) = container.get_untracked() {
+                if let Some(Some(el)) = container.try_get_untracked() {
                     el.set_scroll_top(el.scroll_height());
                     measure();
                 }

@@ -131,10 +131,17 @@ pub fn RunTable(
         <table class="runs">
             <RunTableHead sort/>
             <tbody>
-                <For each=move || runs.get() key=|r: &FlowRun| r.id.clone() children=row/>
+                // Keys must be unique: a page that lists a run twice shows it once.
+                <For each=move || unique_by_id(runs.get()) key=|r: &FlowRun| r.id.clone() children=row/>
             </tbody>
         </table>
     }
+}
+
+/// The runs in order, each id once (the first).
+fn unique_by_id(runs: Vec<FlowRun>) -> Vec<FlowRun> {
+    let mut seen = HashSet::new();
+    runs.into_iter().filter(|r| seen.insert(r.id.clone())).collect()
 }
 
 #[component]

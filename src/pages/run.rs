@@ -66,6 +66,18 @@ pub fn RunPage() -> impl IntoView {
         crate::tasks::asked(answer)
     });
 
+    let steps_of = Memo::new(move |_| {
+        run.with(|r| match r {
+            Some(Ok((f, _))) => Some(FlowRun {
+                id: f.id.clone(),
+                steps: f.steps.clone(),
+                started_at_ms: f.started_at_ms,
+                finished_at_ms: f.finished_at_ms,
+                ..FlowRun::default()
+            }),
+            _ => None,
+        })
+    });
     let back = move || browser::app_href(&app.runs_href.get());
     // Read-only in an embed, in any frame (a framing page must not get clicks on retry or
     // stop), and in a read-only widget.
@@ -96,6 +108,9 @@ pub fn RunPage() -> impl IntoView {
                     <RunSummary run=r now_ms=now/>
                 }.into_any(),
             }}
+            // Built once per run and state of its steps, not at every refresh of a running run
+            // (which would end its loading before it could finish).
+            {move || steps_of.get().map(|run| view! { <h2>"Steps"</h2><StepsPanel run/> })}
         </section>
     }
 }
@@ -108,7 +123,9 @@ fn CopyLink() -> impl IntoView {
     let copy = move |_| {
         let Some(w) = web_sys::window() else { return };
         let Ok(href) = w.location().href() else { return };
-        let _ = w.navigator().clipboard().write_text(&href);
+        if !browser::copy_text(&href) {
+            return;
+        }
         copied.set(true);
         scope.after(2_000, move || copied.set(false));
     };
@@ -147,8 +164,6 @@ fn RunSummary(run: FlowRun, now_ms: i64) -> impl IntoView {
                 run.retried_as.iter().map(|l| view! { <a href=browser::app_href(&crate::url_state::run_href(&l.id))>"#"{l.id.clone()}</a>" " }).collect_view().into_any()
             }}</dd>
         </dl>
-        <h2>"Steps"</h2>
-        <StepsPanel run=run.clone()/>
         {run.summary.clone().map(|s| view! { <h2>"Summary"</h2><pre class="run-summary-text">{s}</pre> })}
         <p><a class="button" href=logs_href>"Open the logs"</a></p>
     }

@@ -147,6 +147,8 @@ fn a_token_does_not_follow_the_base_to_another_origin() {
     assert_eq!(credential_for_base(a, Some(&key), b, Some(fresh.clone())), Some(fresh));
     assert_eq!(credential_for_base(a, None, b, None), None);
     assert_eq!(credential_for_base(None, Some(&key), None, Some(key.clone())), None, "no origin: never the same one");
+    // The same token under another kind is still the old token.
+    assert_eq!(credential_for_base(a, Some(&key), b, Some(Credential::Bearer("k".into()))), None);
 }
 
 /// URLs built from the pieces that make parsers disagree.

@@ -18,7 +18,8 @@ pub const GZIP_BUDGET_BYTES: u64 = 150 * 1024;
 ///   Rust 1.95 and Debian's 1.96 do not compile std alike: 391,165 B on rustup's path where
 ///   Debian's gave 385,741 B). This session's lifecycle work (tasks that end with their view,
 ///   Leptos `Action`s, keyed run rows) and the security fixes added ~30 KB gzip: rustup path
-///   421,268 B; Debian path and rustup's prebuilt std: see `ceiling` below.
+///   421,268 B; rustup's prebuilt std (no `-Zbuild-std`, no size flags) 455,946 B; the
+///   Debian path: see `ceiling` below.
 pub fn size_ceiling_bytes(tc: &Toolchain) -> u64 {
     ceiling(tc.wasm)
 }
@@ -118,6 +119,11 @@ function originOf(url) {{
 // API origins besides its own that widgets written in markup may use: named by the host in
 // the URL it loads this file from (`widget.js?allow=https://api.example`), never by markup.
 const ALLOW = new URL(import.meta.url).searchParams.getAll('allow').map(originOf).filter(Boolean);
+// Global functions markup may name as its token function, listed by the host the same way
+// (`widget.js?token=getPatchworksToken`): markup written by a user must not make the widget
+// call whatever global it likes. Markup widgets are read-only unless that URL says `writable`.
+const TOKEN_FUNCTIONS = new URL(import.meta.url).searchParams.getAll('token');
+const WRITABLE = new URL(import.meta.url).searchParams.has('writable');
 
 const FIELDS = ['flowRunConsole', 'view', 'runId', 'pageSize', 'readOnly', 'theme', 'apiBase', 'credentialType', 'tokenFunction'];
 function fromData(d) {{
@@ -125,7 +131,7 @@ function fromData(d) {{
   for (const [k, v] of Object.entries(d)) if (!FIELDS.includes(k)) filters[k] = v;
   const options = {{ view: d.view, runId: d.runId, theme: d.theme, credentialType: d.credentialType, filters, markup: true, markupAllow: ALLOW }};
   if (d.pageSize) options.pageSize = Number(d.pageSize);
-  if (d.readOnly) options.readOnly = d.readOnly !== 'false';
+  if (d.readOnly && WRITABLE) options.readOnly = d.readOnly !== 'false';
   if (d.apiBase !== undefined) {{
     const origin = originOf(d.apiBase);
     if (origin !== here.origin && !ALLOW.includes(origin)) {{
@@ -136,7 +142,7 @@ function fromData(d) {{
     }}
     options.apiBase = d.apiBase;
   }}
-  const fn = d.tokenFunction && globalThis[d.tokenFunction];
+  const fn = d.tokenFunction && TOKEN_FUNCTIONS.includes(d.tokenFunction) && globalThis[d.tokenFunction];
   if (typeof fn === 'function') options.getToken = fn;
   return options;
 }}
@@ -265,5 +271,8 @@ mod tests {
         assert!(check < token, "{js}");
         assert!(js.contains("searchParams.getAll('allow')") && js.contains("markup: true"), "{js}");
         assert!(!js.contains("apiBase: d.apiBase"), "the base is not copied before the check: {js}");
+        // Only token functions the loader's URL lists; read-only unless it says `writable`.
+        assert!(js.contains("TOKEN_FUNCTIONS.includes(d.tokenFunction) && globalThis[d.tokenFunction]"), "{js}");
+        assert!(js.contains("if (d.readOnly && WRITABLE)"), "{js}");
     }
 }

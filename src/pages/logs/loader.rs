@@ -108,6 +108,8 @@ impl Ctx {
         if let Some(work) = self.work.try_update_value(Option::take).flatten() {
             work.stop();
         }
+        // A page fetch stopped before its answer is not loading any more.
+        self.loading.set(false);
         self.slots.try_update_value(|slots| slots.drain(..).for_each(|s| s.cancel()));
         self.tail.set(Tail::Off);
     }
@@ -134,6 +136,9 @@ impl Ctx {
 
     /// The server page the URL names.
     pub fn fetch_page(self) {
+        // Whatever happens next, older work stops here: after a sign-out, a load-all must not
+        // go on sending the token it started with.
+        self.stop_work();
         self.mode.set(Mode::Paged);
         let v = self.view.get_untracked();
         let rid = self.run_id.get_untracked();
