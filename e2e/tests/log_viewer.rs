@@ -214,3 +214,19 @@ async fn loaded(b: &Browser) -> u64 {
     let t = b.wait_for_text("#loaded-all", "loaded").await;
     t.split_whitespace().nth(1).unwrap_or("0").replace(',', "").parse().unwrap_or(0)
 }
+
+#[tokio::test]
+async fn a_log_page_past_the_last_says_so_and_leads_back() {
+    let sim = Sim::start(&["--runs", "60", "--seed", "3", "--frozen", "--huge-run", "5=450"]).await;
+    let b = Browser::start().await;
+    b.sign_in(&sim).await;
+    b.goto(&sim.url("/runs/5/logs?page=40&per_page=100")).await;
+    b.wait_for_text(".past-last", "Page 40 is past the last page of this log").await;
+    let link = b.wait_for("#to-last-page").await;
+    assert_eq!(link.text().await.unwrap(), "Go to page 5");
+    link.click().await.unwrap();
+    b.wait_for_path("page=5").await;
+    b.wait_for(".log-row").await;
+    assert_eq!(b.count(".past-last").await, 0);
+    b.close().await;
+}

@@ -204,3 +204,20 @@ async fn the_status_chart_costs_at_most_24_requests_and_narrows_the_filter() {
     assert_eq!(b.count("svg.status-chart").await, 0);
     b.close().await;
 }
+
+#[tokio::test]
+async fn a_page_past_the_last_says_so_and_leads_back() {
+    // A bookmark of page 40 of 25 runs a page, after the data shrank to 60 runs (3 pages).
+    let sim = Sim::start(&["--runs", "60", "--days", "5", "--seed", "3", "--frozen"]).await;
+    let b = Browser::start().await;
+    b.sign_in(&sim).await;
+    b.goto(&sim.url("/runs?page=40&per_page=25")).await;
+    b.wait_for_text(".past-last", "Page 40 is past the last page").await;
+    let link = b.wait_for("#to-last-page").await;
+    assert_eq!(link.text().await.unwrap(), "Go to page 3");
+    link.click().await.unwrap();
+    b.wait_for_path("page=3").await;
+    b.wait_for("table.runs:not(.skeleton) tbody tr").await;
+    assert_eq!(b.count(".past-last").await, 0);
+    b.close().await;
+}

@@ -23,7 +23,11 @@ enum Body {
     Connect,
     Failed(ApiError),
     Skeleton,
-    Empty { filtered: bool },
+    /// No rows; `past`: the page asked for lies past the last one, which is this.
+    Empty {
+        filtered: bool,
+        past: Option<u32>,
+    },
     Table,
 }
 
@@ -174,7 +178,15 @@ pub fn RunsPage() -> impl IntoView {
         }
         match shown.with(|s| s.as_ref().map(|s| s.page.items.is_empty())) {
             None => Body::Skeleton,
-            Some(true) => Body::Empty { filtered: view_state.with(RunsView::is_filtered) },
+            Some(true) => {
+                let past = shown.with(|s| {
+                    s.as_ref().and_then(|s| {
+                        let m = &s.page.meta;
+                        crate::url_state::page_past_the_last(s.view.page, s.view.per_page, m.last_page, m.total)
+                    })
+                });
+                Body::Empty { filtered: view_state.with(RunsView::is_filtered), past }
+            }
             Some(false) => Body::Table,
         }
     });
@@ -221,7 +233,15 @@ pub fn RunsPage() -> impl IntoView {
                 }.into_any(),
                 Body::Failed(e) => view! { <ErrorView error=e on_retry=retry/> }.into_any(),
                 Body::Skeleton => view! { <RunTableSkeleton rows=view_state.with_untracked(|v| v.per_page.min(25))/> }.into_any(),
-                Body::Empty { filtered } => view! {
+                Body::Empty { past: Some(last), .. } => view! {
+                    <div class="empty-state past-last" aria-busy=move || loading.get().to_string()>
+                        <p>{move || format!("Page {} is past the last page of these runs.", view_state.with(|v| v.page))}</p>
+                        <a class="button primary" id=crate::nav::id("to-last-page") href=crate::browser::app_href(&page_href.run(u64::from(last)))>
+                            {format!("Go to page {last}")}
+                        </a>
+                    </div>
+                }.into_any(),
+                Body::Empty { filtered, past: None } => view! {
                     <div class="empty-state" aria-busy=move || loading.get().to_string()>
                         <p>"No runs match."</p>
                         {filtered.then(|| view! { <button type="button" class="button" on:click=move |_| go.run((cleared(), false))>"Clear filters"</button> })}

@@ -28,10 +28,37 @@ pub fn page_numbers(current: u64, last: u64) -> Vec<Option<u64>> {
     out
 }
 
+/// Where an empty page should send people: `Some(last page)` when the page asked for lies
+/// past the end (a bookmark kept while the data shrank, or an answer whose `meta` contradicts
+/// its `data`: `current_page` 3 of `last_page` 2, a `total` of a million, no items). Never
+/// past the page asked for, never below 1; `None` on page 1, which has nowhere to go back to.
+pub fn page_past_the_last(asked: u32, per_page: u32, last_page: u64, total: Option<u64>) -> Option<u32> {
+    if asked <= 1 {
+        return None;
+    }
+    let by_total = total.map_or(u64::MAX, |t| t.div_ceil(u64::from(per_page.max(1))));
+    let last = last_page.min(by_total).min(u64::from(asked - 1)).max(1);
+    Some(last as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn an_empty_page_past_the_end_points_back_to_the_last() {
+        // A bookmark of page 40 after the data shrank to 3 pages.
+        assert_eq!(page_past_the_last(40, 25, 3, Some(70)), Some(3));
+        // meta contradicts data: page 3 of 2, a total of a million, no items.
+        assert_eq!(page_past_the_last(3, 25, 2, Some(1_000_000)), Some(2));
+        // Claims the asked page exists, yet it came back empty: the page before it.
+        assert_eq!(page_past_the_last(5, 25, 9_000_000_000_000_000, None), Some(4));
+        // Nothing at all: page 1.
+        assert_eq!(page_past_the_last(7, 25, 0, Some(0)), Some(1));
+        assert_eq!(page_past_the_last(1, 25, 0, Some(0)), None, "page 1 has nowhere to go back to");
+        assert_eq!(page_past_the_last(0, 0, 0, None), None);
+    }
 
     #[test]
     fn gaps() {

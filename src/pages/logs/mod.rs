@@ -211,7 +211,21 @@ pub fn LogsPage() -> impl IntoView {
                     let empty = visible_len.get() == 0 && !loading.get() && error.with(Option::is_none);
                     empty.then(|| {
                         let any = store.with_value(|s| !s.is_empty());
-                        view! { <p class="empty-state">{if any { "No entries at the chosen levels." } else { "No log entries." }}</p> }
+                        // An empty server page past the end (a bookmark kept while a log
+                        // shrank, or an answer contradicting itself): point to the last one.
+                        let past = (!any && mode.with(|m| *m == Mode::Paged))
+                            .then(|| meta.with(|m| m.as_ref().map(|m| (m.last_page, m.total))))
+                            .flatten()
+                            .and_then(|(last, total)| view_state.with(|v| crate::url_state::page_past_the_last(v.page, v.per_page, last, total)));
+                        if let Some(last) = past {
+                            return view! {
+                                <p class="empty-state past-last">
+                                    {format!("Page {} is past the last page of this log. ", view_state.with(|v| v.page))}
+                                    <a id=crate::nav::id("to-last-page") href=crate::browser::app_href(&page_href.run(u64::from(last)))>{format!("Go to page {last}")}</a>
+                                </p>
+                            }.into_any();
+                        }
+                        view! { <p class="empty-state">{if any { "No entries at the chosen levels." } else { "No log entries." }}</p> }.into_any()
                     })
                 }}
                 <LogList store version time wrap selected current=current_row scroll_to follow on_select=select/>
