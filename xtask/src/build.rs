@@ -18,7 +18,7 @@ pub const GZIP_BUDGET_BYTES: u64 = 150 * 1024;
 ///   Rust 1.95 and Debian's 1.96 do not compile std alike: 391,165 B on rustup's path where
 ///   Debian's gave 385,741 B). This session's lifecycle work (tasks that end with their view,
 ///   Leptos `Action`s, keyed run rows) and the security fixes added ~30 KB gzip: rustup path
-///   421,268 B (423,217 B after the review's fixes); Debian path 416,979 B; rustup's prebuilt
+///   421,268 B (424,206 B at the session's end); Debian path 416,979 B; rustup's prebuilt
 ///   std (no `-Zbuild-std`, no size flags) 455,946 B.
 pub fn size_ceiling_bytes(tc: &Toolchain) -> u64 {
     ceiling(tc.wasm)
