@@ -62,8 +62,9 @@ impl Scope {
         Scope(StoredValue::new(Owner::current().map(|o| o.downgrade())))
     }
 
-    /// A scope that starts nothing (for tests).
-    pub fn none() -> Scope {
+    /// A scope that starts nothing.
+    #[cfg(test)]
+    fn none() -> Scope {
         Scope(StoredValue::new(None))
     }
 

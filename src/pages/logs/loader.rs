@@ -117,6 +117,11 @@ impl Ctx {
     /// A new group for new work, the old work stopped.
     fn begin(self) -> Option<Task> {
         self.stop_work();
+        self.next_group()
+    }
+
+    /// A new group for new work, once the old work has been stopped.
+    fn next_group(self) -> Option<Task> {
         let work = self.scope.group()?;
         self.work.set_value(Some(work.clone()));
         Some(work)
@@ -147,7 +152,7 @@ impl Ctx {
             self.error.set(Some(ApiError::Unauthorized));
             return;
         }
-        let Some(work) = self.begin() else { return };
+        let Some(work) = self.next_group() else { return };
         let slot = self.slot();
         self.loading.set(true);
         work.spawn(async move {
