@@ -46,6 +46,20 @@ impl Task {
         untrack(|| self.0.with(|| leptos::task::spawn_local_scoped_with_cancellation(task)));
     }
 
+    /// Like `spawn`, but the task takes its first step now, under this group's owner: a
+    /// request it makes is sent while the view is still being built, not after the whole
+    /// page has been built and mounted (measured: about 90 ms later on a cold load).
+    pub fn spawn_now(&self, task: impl Future<Output = ()> + 'static) {
+        let mut task: std::pin::Pin<Box<dyn Future<Output = ()>>> = Box::pin(task);
+        // The executor polls it again before anything can wake it (a task is first polled in
+        // the next microtask; answers arrive in later tasks), and every poll registers its
+        // waker anew, so this first step's no-op waker is never the one that counts.
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        if untrack(|| self.0.with(|| task.as_mut().poll(&mut cx))).is_pending() {
+            self.spawn(task);
+        }
+    }
+
     /// A poll (see `Scope::poll`) in this group.
     pub fn poll<F, Fut>(&self, every_ms: u32, tick: F)
     where
@@ -79,6 +93,13 @@ impl Scope {
     pub fn spawn(&self, task: impl Future<Output = ()> + 'static) -> Option<Task> {
         let group = self.group()?;
         group.spawn(task);
+        Some(group)
+    }
+
+    /// `spawn`, taking the first step now (see `Task::spawn_now`).
+    pub fn spawn_now(&self, task: impl Future<Output = ()> + 'static) -> Option<Task> {
+        let group = self.group()?;
+        group.spawn_now(task);
         Some(group)
     }
 

@@ -356,6 +356,35 @@ async fn a_task_whose_view_is_gone_before_its_answer_does_nothing() {
 }
 
 #[wasm_bindgen_test]
+async fn spawn_now_takes_its_first_step_at_once_and_still_ends_with_its_view() {
+    start_executor();
+    for leave in [false, true] {
+        let view = Owner::new();
+        let (scope, signal) = view.with(|| (flow_run_console::tasks::Scope::here(), RwSignal::new(1u32)));
+        let (first, ran) = (std::rc::Rc::new(std::cell::Cell::new(false)), std::rc::Rc::new(std::cell::Cell::new(false)));
+        {
+            let (first, ran) = (first.clone(), ran.clone());
+            scope.spawn_now(async move {
+                first.set(true);
+                flow_run_console::tasks::sleep(20).await;
+                let _ = signal.get_untracked();
+                ran.set(true);
+            });
+        }
+        assert!(first.get(), "the first step ran before spawn_now returned (a request goes out at once)");
+        if leave {
+            drop(view);
+            after_timers().await;
+            assert!(!ran.get(), "a task started now ran on after its view was gone");
+        } else {
+            after_timers().await;
+            assert!(ran.get(), "a task started now finishes, woken by its timer after the first step");
+            drop(view);
+        }
+    }
+}
+
+#[wasm_bindgen_test]
 async fn a_stopped_task_and_a_rebuilt_part_do_nothing() {
     start_executor();
     let view = Owner::new();

@@ -20,12 +20,16 @@ pub fn RunTable(
     #[prop(optional)] expanded: Option<RwSignal<HashSet<String>>>,
     #[prop(optional)] sort: Option<(Signal<RunSort>, Callback<()>)>,
 ) -> impl IntoView {
+    // The page, each id once, computed once per new page; rows find their run in it. (Read
+    // through `runs` itself, a derived signal clones the whole page on every read: 100 rows
+    // each reading it cloned 10,000 runs per page, a third of the time to build the table.)
+    let page = Memo::new(move |_| runs.with(|rs| unique_by_id(rs)));
     let row = move |first: FlowRun| {
         let id = first.id.clone();
         // This row's run in the latest page (the same run, perhaps in a new state).
         let run = {
             let id = id.clone();
-            Memo::new(move |_| runs.with(|rs| rs.iter().find(|r| r.id == id).cloned()).unwrap_or_else(|| first.clone()))
+            Memo::new(move |_| page.with(|rs| rs.iter().find(|r| r.id == id).cloned()).unwrap_or_else(|| first.clone()))
         };
         let is_open = {
             let id = id.clone();
@@ -132,16 +136,16 @@ pub fn RunTable(
             <RunTableHead sort/>
             <tbody>
                 // Keys must be unique: a page that lists a run twice shows it once.
-                <For each=move || unique_by_id(runs.get()) key=|r: &FlowRun| r.id.clone() children=row/>
+                <For each=move || page.get() key=|r: &FlowRun| r.id.clone() children=row/>
             </tbody>
         </table>
     }
 }
 
 /// The runs in order, each id once (the first).
-fn unique_by_id(runs: Vec<FlowRun>) -> Vec<FlowRun> {
+fn unique_by_id(runs: &[FlowRun]) -> Vec<FlowRun> {
     let mut seen = HashSet::new();
-    runs.into_iter().filter(|r| seen.insert(r.id.clone())).collect()
+    runs.iter().filter(|r| seen.insert(r.id.as_str())).cloned().collect()
 }
 
 #[component]

@@ -59,9 +59,14 @@ enum ChartState {
 }
 
 /// Runs over the filtered time range by outcome, as stacked bars. A click on a bar narrows
-/// the filter to that time and outcome. Collapsed, it costs no requests.
+/// the filter to that time and outcome. Collapsed, it costs no requests. While `hold` is true
+/// (the table's own request is in flight) it does not start counting: the table goes first.
 #[component]
-pub fn StatusChart(#[prop(into)] view: Signal<RunsView>, on_change: Callback<ViewChange>) -> impl IntoView {
+pub fn StatusChart(
+    #[prop(into)] view: Signal<RunsView>,
+    on_change: Callback<ViewChange>,
+    #[prop(into, optional)] hold: Signal<bool>,
+) -> impl IntoView {
     let app = use_app();
     let collapsed = RwSignal::new(browser::storage_get(Store::Local, COLLAPSED_KEY).as_deref() == Some("collapsed"));
     let state = RwSignal::new(None::<ChartState>);
@@ -92,6 +97,9 @@ pub fn StatusChart(#[prop(into)] view: Signal<RunsView>, on_change: Callback<Vie
         let plan: Vec<(usize, Option<Series>)> =
             (0..spans.len()).flat_map(|i| [(i, None), (i, Some(Series::Success)), (i, Some(Series::Failure))]).collect();
         state.set(Some(ChartState::Counting { done: 0, of: plan.len() }));
+        if hold.get() {
+            return;
+        }
         // A task of this effect: a change of filters, zone or connection, or collapsing the
         // chart, runs the effect again and so ends the counting of the old filters.
         crate::tasks::spawn(async move {

@@ -100,21 +100,32 @@ pub fn RunsPage() -> impl IntoView {
             }
         }
     };
-    let fetch = move |background: bool| {
+    let fetch = move |background: bool, now: bool| {
         let answer = request(background);
-        scope.spawn(async move {
+        let task = async move {
             answer.await;
-        });
+        };
+        if now {
+            scope.spawn_now(task);
+        } else {
+            scope.spawn(task);
+        }
     };
 
     Effect::new(move |_| app.runs_href.set(view_state.with(|v| v.href(default_per_page))));
 
-    // Every change of view (or of the connection, or of the zone for day filters) fetches.
-    Effect::new(move |_| {
-        view_state.with(|_| ());
+    // The first page is asked for now, before the rest of the page is built (effects run only
+    // once the whole app is mounted); every later change of view (or of the connection, or
+    // of the zone for day filters) fetches again.
+    fetch(false, true);
+    let first_view = view_state.get_untracked();
+    Effect::new(move |first_run_done: Option<()>| {
+        let moved = view_state.with(|v| *v != first_view);
         app.connection.track();
         app.zone.track();
-        fetch(false);
+        if first_run_done.is_some() || moved {
+            fetch(false, false);
+        }
     });
 
     // Live refresh: while a shown run is running, or when turned on; paused while the tab is
@@ -166,7 +177,7 @@ pub fn RunsPage() -> impl IntoView {
     let page_href = Callback::new(move |n: u64| {
         RunsView { page: n.min(u64::from(u32::MAX)) as u32, ..view_state.get_untracked() }.href(default_per_page)
     });
-    let retry = { Callback::new(move |_| fetch(false)) };
+    let retry = { Callback::new(move |_| fetch(false, false)) };
     // What the page's body is; the table's branch stays built while pages of rows replace
     // each other (their rows keyed by run id).
     let body = Memo::new(move |_| {
@@ -214,7 +225,7 @@ pub fn RunsPage() -> impl IntoView {
                 </div>
             </div>
             <FilterBar view=view_state on_change=go zone=zone/>
-            <StatusChart view=view_state on_change=go/>
+            <StatusChart view=view_state on_change=go hold=loading/>
             {(!browser::embedded()).then(|| view! {
                 <SavedViews current_href=Signal::derive(move || view_state.with(|v| RunsView { page: 1, ..v.clone() }.href(default_per_page)))/>
             })}
