@@ -14,8 +14,19 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
-/// Relationships the run table shows.
-pub const RUN_LIST_INCLUDES: [&str; 4] = ["flow", "flowVersion", "retriedFlowRun", "errorWarningLogs"];
+/// Relationships the run table shows. Not the warnings and errors themselves (unbounded on
+/// the real API: a page of failed runs could be megabytes), only how many each run has; the
+/// failure summary fetches them for the one run it opens.
+pub const RUN_LIST_INCLUDES: [&str; 4] = ["flow", "flowVersion", "retriedFlowRun", "errorWarningLogsCount"];
+
+/// The run table's sparse fieldsets: of the flow only its name and the key Eloquent matches it
+/// by. (`flowVersion` allows only `steps.name`, without its key, and `retriedFlowRun` is
+/// matched by a column no fieldset allows: either would come back empty, spec/CORRECTIONS.md.)
+pub const RUN_LIST_FIELDS: [(&str, &[&str]); 1] = [("flow", &["id", "name"])];
+
+/// At most this many warnings and errors are fetched with a run for its failure summary;
+/// above it, the summary reads the last page of the run's log instead.
+pub const SUMMARY_MAX_PROBLEMS: u64 = 100;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
@@ -120,6 +131,12 @@ impl Scheduler {
             }
             Ok(a) if a.status < 400 => self.with(Budget::succeeded),
             _ => {}
+        }
+        if let Ok(a) = result {
+            let header = |h: &Option<String>| h.as_deref().and_then(|v| v.trim().parse::<u32>().ok());
+            if let Some(remaining) = header(&a.rate_remaining) {
+                self.with(|b| b.observed(transport::now_ms(), header(&a.rate_limit), remaining));
+            }
         }
     }
 }
@@ -337,6 +354,9 @@ mod transport {
         pub status: u16,
         pub retry_after: Option<String>,
         pub content_type: Option<String>,
+        /// `X-RateLimit-Limit` and `X-RateLimit-Remaining`, where the API sends them.
+        pub rate_limit: Option<String>,
+        pub rate_remaining: Option<String>,
         pub body: String,
     }
 
@@ -407,10 +427,12 @@ mod transport {
         let status = resp.status();
         let retry_after = resp.headers().get("retry-after");
         let content_type = resp.headers().get("content-type");
+        let rate_limit = resp.headers().get("x-ratelimit-limit");
+        let rate_remaining = resp.headers().get("x-ratelimit-remaining");
         let body = resp.text().await.map_err(fail)?;
         drop(timer);
         unread.0 = None;
-        Ok(RawAnswer { status, retry_after, content_type, body })
+        Ok(RawAnswer { status, retry_after, content_type, rate_limit, rate_remaining, body })
     }
 
     struct AbortOnDrop(Option<web_sys::AbortController>);
