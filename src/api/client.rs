@@ -7,8 +7,8 @@
 use super::budget::{Budget, BudgetState, Decision, Priority};
 pub use super::credential::Credential;
 use super::error::ApiError;
-use super::models::{decode_one, ActionOutcome, FlowRun, FlowRunLog, LoginToken, Page};
-use super::query::{encode_component, encode_pairs, LogQuery, RunQuery};
+use super::models::{decode_one, ActionOutcome, FlowRun, FlowRunLog, LogLevel, LoginToken, Page};
+use super::query::{encode_component, encode_pairs, LogQuery, LogSort, RunQuery};
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -230,6 +230,19 @@ impl ApiClient {
         decode_one(&body, "log entry", FlowRunLog::from_value)
     }
 
+    /// A failed run's warnings and errors for its summary, bounded: fetched with the run when
+    /// it has at most `SUMMARY_MAX_PROBLEMS`; otherwise (or with no count) those among its
+    /// last 100 log entries, oldest first, and `true` for "only part of them".
+    pub async fn problems(&self, run_id: &str, count: Option<u64>) -> Result<(Vec<FlowRunLog>, bool), ApiError> {
+        if count.is_some_and(|c| c <= SUMMARY_MAX_PROBLEMS) {
+            return Ok((self.get_run(run_id, &["errorWarningLogs"], None).await?.problems, false));
+        }
+        let q = LogQuery { sort: Some(LogSort::Newest), ..LogQuery::standard(1, 100) };
+        let page = self.list_logs(run_id, &q, None).await?;
+        let problem = |e: &FlowRunLog| e.level.as_ref().is_some_and(|l| l.is_error() || *l == LogLevel::Warning);
+        Ok((page.items.into_iter().rev().filter(problem).collect(), true))
+    }
+
     /// Queues the server-side log download (the file appears in Patchworks' File Downloads).
     pub async fn queue_download(&self, run_id: &str) -> Result<ActionOutcome, ApiError> {
         let body =
@@ -254,6 +267,16 @@ impl ApiClient {
         let body = login_body(user, password);
         let client = ApiClient { credential: None, ..self.clone() };
         let answer = client.call(Method::Post, &self.url("/fabric/api/login", ""), Some(body), None, "sign-in answer").await?;
+        LoginToken::from_value(&answer).ok_or_else(|| ApiError::decode("sign-in answer", "no token in it"))
+    }
+
+    /// The second sign-in variant: `{"email", "password"}` posted to `login_url` (from
+    /// `config.json`, checked there), with no credential. The token it answers is the API
+    /// base's: the caller keeps it for that origin only.
+    pub async fn login_email(&self, login_url: &str, email: &str, password: &str) -> Result<LoginToken, ApiError> {
+        let body = json!({"email": email.trim(), "password": password}).to_string();
+        let client = ApiClient { credential: None, ..self.clone() };
+        let answer = client.call(Method::Post, login_url, Some(body), None, "sign-in answer").await?;
         LoginToken::from_value(&answer).ok_or_else(|| ApiError::decode("sign-in answer", "no token in it"))
     }
 
