@@ -287,8 +287,8 @@ async fn sim_latency(sim: &Sim, runs: u64, n: usize) -> Value {
 }
 
 /// 7. Bytes of one page of 100 runs as the run table asked for it before #17 (every row's
-/// `errorWarningLogs`), and now (their count, with and without `fields[flow]`), all runs and
-/// failed runs only.
+///    `errorWarningLogs`), and now (their count, with and without `fields[flow]`), all runs
+///    and failed runs only.
 async fn page_bytes(sim: &Sim) -> Value {
     let base = "sort=-started_at&page=1&per_page=100";
     let variants = [
