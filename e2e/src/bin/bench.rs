@@ -4,6 +4,9 @@
 //! keep the benchmark working); the full run is what the README quotes. `--only PART`
 //! (`table`, `logs` or `sim`; repeatable) measures just those parts, for comparing a change.
 //!
+//! Over 400 lines: one measurement per function and the report beside them, read best in one
+//! place (a binary, not a module of the app).
+//!
 //! Timings are taken in the page (`performance.now()`, User Timing marks, MutationObserver,
 //! requestAnimationFrame), not by the WebDriver round trips around them.
 
