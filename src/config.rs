@@ -18,6 +18,11 @@ pub struct AppConfig {
     /// Where an embedded view posts its height: the host page's origin. `None`: nowhere (the
     /// message tells its receiver the view's path and size, so it goes to a named origin only).
     pub embed_parent_origin: Option<String>,
+    /// The second sign-in variant: `{"email", "password"}` posted here (an http(s) URL, such
+    /// as `https://fabric.example/api/v1/login`, or a path on this origin). `None`: the API
+    /// base's `/fabric/api/login`. The password goes to this URL only; the token it answers
+    /// is kept for the API base's origin, as every sign-in token is.
+    pub login_url: Option<String>,
 }
 
 impl Default for AppConfig {
@@ -30,6 +35,7 @@ impl Default for AppConfig {
             request_timeout_ms: 15_000,
             requests_per_minute: 120,
             embed_parent_origin: None,
+            login_url: None,
         }
     }
 }
@@ -96,8 +102,32 @@ impl AppConfig {
                 }
             }
         }
+        if let Some(v) = f.get(&["loginUrl", "login_url"]) {
+            match as_string(v).as_deref().and_then(login_url) {
+                Some(url) => cfg.login_url = Some(url),
+                None => warnings.push(format!(
+                    "loginUrl {v} is not an http(s) URL (without user name or password in it) or a path; signing in uses the API base"
+                )),
+            }
+        }
         (cfg, warnings)
     }
+}
+
+/// A usable `loginUrl`: http(s) with a host and nothing before it (`user@`), or a path on this
+/// origin (one leading `/`); no spaces, controls or backslashes anywhere.
+pub fn login_url(raw: &str) -> Option<String> {
+    let url = raw.trim();
+    if url.is_empty() || url.chars().any(|c| c <= ' ' || c == '\\' || c == '\u{7f}') {
+        return None;
+    }
+    if url.starts_with('/') {
+        return (!url.starts_with("//")).then(|| url.to_string());
+    }
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let plain = matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") && !authority.contains('@');
+    (plain && crate::session::origin_of(url).is_some()).then(|| url.to_string())
 }
 
 #[cfg(test)]
@@ -129,6 +159,32 @@ mod tests {
             let (c, w) = AppConfig::from_json(&format!(r#"{{"embedParentOrigin": {odd}}}"#));
             assert_eq!((c.embed_parent_origin, w.len()), (None, 1), "{odd}");
         }
+    }
+
+    #[test]
+    fn login_urls_are_http_or_a_path_only() {
+        let (c, w) = AppConfig::from_json(r#"{"loginUrl": " https://fabric.example/api/v1/login "}"#);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(c.login_url.as_deref(), Some("https://fabric.example/api/v1/login"));
+        assert_eq!(login_url("/fabric/api/v1/login").as_deref(), Some("/fabric/api/v1/login"));
+        assert_eq!(login_url("http://127.0.0.1:8080/api/v1/login").as_deref(), Some("http://127.0.0.1:8080/api/v1/login"));
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "ftp://fabric.example/login",
+            "//evil.test/api/v1/login",
+            "https://fabric.example@evil.test/login",
+            "https://evil.test\\@fabric.example/login",
+            "https://fab ric.example/login",
+            "https://",
+            "api/v1/login",
+            "",
+        ] {
+            assert_eq!(login_url(bad), None, "{bad}");
+        }
+        let (c, w) = AppConfig::from_json(r#"{"loginUrl": "javascript:alert(1)"}"#);
+        assert_eq!((c.login_url, w.len()), (None, 1));
+        assert_eq!(AppConfig::from_json(r#"{"loginUrl": 7}"#).1.len(), 1);
     }
 
     #[test]

@@ -179,6 +179,11 @@ impl Sim {
         serde_json::from_str(&body).unwrap_or(serde_json::Value::Null)
     }
 
+    /// The size in bytes of an API answer's body (with the demo key).
+    pub async fn api_bytes(&self, path: &str) -> usize {
+        self.request("GET", path, &format!("Authorization: {API_KEY}\r\nContent-Length: 0\r\n")).await.len()
+    }
+
     /// Adds a fault rule (`POST /__sim/faults`).
     pub async fn add_fault(&self, rule: &str) {
         let headers = format!("Content-Type: application/json\r\nContent-Length: {}\r\n", rule.len());

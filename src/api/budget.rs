@@ -5,6 +5,12 @@
 //! waiting foreground request, and stops after a 429 until `Retry-After` has passed, or five
 //! minutes at most: an answer cannot stop the app for days.
 //!
+//! Where the API says how much of its own limit is left (`X-RateLimit-Remaining`, with
+//! `X-RateLimit-Limit`), the budget paces itself by that too: several tabs or widgets on one
+//! key then share the real limit, not a guess each. Background work leaves the last quarter of
+//! what is left to the foreground; nothing goes once the API's count is spent, until its
+//! window (at most a minute from the answer) has passed or a newer answer says otherwise.
+//!
 //! Pure bookkeeping over a clock passed in; the async waiting lives in `client`.
 
 use std::collections::VecDeque;
@@ -52,6 +58,16 @@ pub struct Budget {
     backoff_ms: i64,
     foreground_waiting: u32,
     background_waiting: u32,
+    server: Option<ServerCount>,
+}
+
+/// The API's count as last seen, and how many requests went since.
+#[derive(Clone, Copy, Debug)]
+struct ServerCount {
+    at: i64,
+    limit: u32,
+    remaining: u32,
+    sent_since: u32,
 }
 
 impl Budget {
@@ -63,7 +79,15 @@ impl Budget {
             backoff_ms: BACKOFF_START_MS,
             foreground_waiting: 0,
             background_waiting: 0,
+            server: None,
         }
+    }
+
+    /// An answer's `X-RateLimit-Remaining` (and `-Limit`, when sent). The newest answer's
+    /// count is the API's word; a count older than the window says nothing any more.
+    pub fn observed(&mut self, now: i64, limit: Option<u32>, remaining: u32) {
+        let limit = limit.filter(|l| *l > 0).unwrap_or(self.per_minute).max(remaining);
+        self.server = Some(ServerCount { at: now, limit, remaining, sent_since: 0 });
     }
 
     fn expire(&mut self, now: i64) {
@@ -72,6 +96,9 @@ impl Budget {
         }
         if self.paused_until.is_some_and(|t| t <= now) {
             self.paused_until = None;
+        }
+        if self.server.is_some_and(|s| s.at <= now - WINDOW_MS) {
+            self.server = None;
         }
     }
 
@@ -89,6 +116,16 @@ impl Budget {
         if priority == Priority::Background && self.foreground_waiting > 0 {
             return Decision::Wait(50);
         }
+        if let Some(s) = self.server {
+            let left = s.remaining.saturating_sub(s.sent_since);
+            let reserve = match priority {
+                Priority::Foreground => 0,
+                Priority::Background => (f64::from(s.limit) * (1.0 - BACKGROUND_SHARE)).ceil() as u32,
+            };
+            if left <= reserve {
+                return Decision::Wait((s.at + WINDOW_MS - now).max(1));
+            }
+        }
         if used < limit {
             return Decision::Go;
         }
@@ -100,6 +137,9 @@ impl Budget {
 
     pub fn sent(&mut self, now: i64) {
         self.sent.push_back(now);
+        if let Some(s) = &mut self.server {
+            s.sent_since = s.sent_since.saturating_add(1);
+        }
     }
 
     /// The API answered 429: stop everything until `Retry-After` (at most `MAX_PAUSE_MS`),
@@ -198,6 +238,43 @@ mod tests {
         assert_eq!(b.decide(1_000 + MAX_PAUSE_MS, Priority::Background), Decision::Go);
         b.rate_limited(0, Some(u32::MAX));
         assert_eq!(b.state(0).paused_until_ms, Some(MAX_PAUSE_MS));
+    }
+
+    #[test]
+    fn the_apis_remaining_count_paces_the_budget() {
+        // Another tab has spent most of the key's 240: this tab's own count says nothing.
+        let mut b = Budget::new(120);
+        b.observed(1_000, Some(240), 70);
+        assert_eq!(b.decide(1_000, Priority::Background), Decision::Go, "70 left, 60 kept for the foreground");
+        for i in 0..10 {
+            b.sent(1_000 + i);
+        }
+        assert_eq!(b.decide(1_100, Priority::Background), Decision::Wait(60_000 - 100), "the last quarter is the foreground's");
+        assert_eq!(b.decide(1_100, Priority::Foreground), Decision::Go);
+        // A newer answer is the API's word.
+        b.observed(2_000, Some(240), 0);
+        assert_eq!(b.decide(2_000, Priority::Foreground), Decision::Wait(60_000));
+        b.observed(3_000, None, 200);
+        assert_eq!(b.decide(3_000, Priority::Background), Decision::Go);
+        // A count older than the window is forgotten.
+        b.observed(4_000, Some(240), 0);
+        assert!(matches!(b.decide(63_999, Priority::Foreground), Decision::Wait(1)));
+        assert_eq!(b.decide(64_000, Priority::Foreground), Decision::Go);
+    }
+
+    #[test]
+    fn a_limit_smaller_than_remaining_or_zero_is_not_believed() {
+        let mut b = Budget::new(120);
+        // No limit (or 0): the app's own budget stands in for it.
+        b.observed(0, Some(0), 5);
+        assert!(matches!(b.decide(0, Priority::Background), Decision::Wait(_)), "5 left of 120: the foreground's");
+        for i in 0..5 {
+            assert_eq!(b.decide(i, Priority::Foreground), Decision::Go);
+            b.sent(i);
+        }
+        assert!(matches!(b.decide(5, Priority::Foreground), Decision::Wait(_)), "spent");
+        b.observed(10, Some(10), u32::MAX);
+        assert_eq!(b.decide(10, Priority::Foreground), Decision::Go);
     }
 
     #[test]

@@ -7,15 +7,26 @@
 use super::budget::{Budget, BudgetState, Decision, Priority};
 pub use super::credential::Credential;
 use super::error::ApiError;
-use super::models::{decode_one, ActionOutcome, FlowRun, FlowRunLog, LoginToken, Page};
-use super::query::{encode_component, encode_pairs, LogQuery, RunQuery};
+use super::models::{decode_one, ActionOutcome, FlowRun, FlowRunLog, LogLevel, LoginToken, Page};
+use super::query::{encode_component, encode_pairs, LogQuery, LogSort, RunQuery};
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
-/// Relationships the run table shows.
-pub const RUN_LIST_INCLUDES: [&str; 4] = ["flow", "flowVersion", "retriedFlowRun", "errorWarningLogs"];
+/// Relationships the run table shows. Not the warnings and errors themselves (unbounded on
+/// the real API: a page of failed runs could be megabytes), only how many each run has; the
+/// failure summary fetches them for the one run it opens.
+pub const RUN_LIST_INCLUDES: [&str; 4] = ["flow", "flowVersion", "retriedFlowRun", "errorWarningLogsCount"];
+
+/// The run table's sparse fieldsets: of the flow only its name and the key Eloquent matches it
+/// by. (`flowVersion` allows only `steps.name`, without its key, and `retriedFlowRun` is
+/// matched by a column no fieldset allows: either would come back empty, spec/CORRECTIONS.md.)
+pub const RUN_LIST_FIELDS: [(&str, &[&str]); 1] = [("flow", &["id", "name"])];
+
+/// At most this many warnings and errors are fetched with a run for its failure summary;
+/// above it, the summary reads the last page of the run's log instead.
+pub const SUMMARY_MAX_PROBLEMS: u64 = 100;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
@@ -121,6 +132,12 @@ impl Scheduler {
             Ok(a) if a.status < 400 => self.with(Budget::succeeded),
             _ => {}
         }
+        if let Ok(a) = result {
+            let header = |h: &Option<String>| h.as_deref().and_then(|v| v.trim().parse::<u32>().ok());
+            if let Some(remaining) = header(&a.rate_remaining) {
+                self.with(|b| b.observed(transport::now_ms(), header(&a.rate_limit), remaining));
+            }
+        }
     }
 }
 
@@ -213,6 +230,19 @@ impl ApiClient {
         decode_one(&body, "log entry", FlowRunLog::from_value)
     }
 
+    /// A failed run's warnings and errors for its summary, bounded: fetched with the run when
+    /// it has at most `SUMMARY_MAX_PROBLEMS`; otherwise (or with no count) those among its
+    /// last 100 log entries, oldest first, and `true` for "only part of them".
+    pub async fn problems(&self, run_id: &str, count: Option<u64>) -> Result<(Vec<FlowRunLog>, bool), ApiError> {
+        if count.is_some_and(|c| c <= SUMMARY_MAX_PROBLEMS) {
+            return Ok((self.get_run(run_id, &["errorWarningLogs"], None).await?.problems, false));
+        }
+        let q = LogQuery { sort: Some(LogSort::Newest), ..LogQuery::standard(1, 100) };
+        let page = self.list_logs(run_id, &q, None).await?;
+        let problem = |e: &FlowRunLog| e.level.as_ref().is_some_and(|l| l.is_error() || *l == LogLevel::Warning);
+        Ok((page.items.into_iter().rev().filter(problem).collect(), true))
+    }
+
     /// Queues the server-side log download (the file appears in Patchworks' File Downloads).
     pub async fn queue_download(&self, run_id: &str) -> Result<ActionOutcome, ApiError> {
         let body =
@@ -237,6 +267,16 @@ impl ApiClient {
         let body = login_body(user, password);
         let client = ApiClient { credential: None, ..self.clone() };
         let answer = client.call(Method::Post, &self.url("/fabric/api/login", ""), Some(body), None, "sign-in answer").await?;
+        LoginToken::from_value(&answer).ok_or_else(|| ApiError::decode("sign-in answer", "no token in it"))
+    }
+
+    /// The second sign-in variant: `{"email", "password"}` posted to `login_url` (from
+    /// `config.json`, checked there), with no credential. The token it answers is the API
+    /// base's: the caller keeps it for that origin only.
+    pub async fn login_email(&self, login_url: &str, email: &str, password: &str) -> Result<LoginToken, ApiError> {
+        let body = json!({"email": email.trim(), "password": password}).to_string();
+        let client = ApiClient { credential: None, ..self.clone() };
+        let answer = client.call(Method::Post, login_url, Some(body), None, "sign-in answer").await?;
         LoginToken::from_value(&answer).ok_or_else(|| ApiError::decode("sign-in answer", "no token in it"))
     }
 
@@ -337,6 +377,9 @@ mod transport {
         pub status: u16,
         pub retry_after: Option<String>,
         pub content_type: Option<String>,
+        /// `X-RateLimit-Limit` and `X-RateLimit-Remaining`, where the API sends them.
+        pub rate_limit: Option<String>,
+        pub rate_remaining: Option<String>,
         pub body: String,
     }
 
@@ -407,10 +450,12 @@ mod transport {
         let status = resp.status();
         let retry_after = resp.headers().get("retry-after");
         let content_type = resp.headers().get("content-type");
+        let rate_limit = resp.headers().get("x-ratelimit-limit");
+        let rate_remaining = resp.headers().get("x-ratelimit-remaining");
         let body = resp.text().await.map_err(fail)?;
         drop(timer);
         unread.0 = None;
-        Ok(RawAnswer { status, retry_after, content_type, body })
+        Ok(RawAnswer { status, retry_after, content_type, rate_limit, rate_remaining, body })
     }
 
     struct AbortOnDrop(Option<web_sys::AbortController>);

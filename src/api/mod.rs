@@ -5,6 +5,7 @@ pub mod budget;
 pub mod client;
 pub mod credential;
 pub mod decode;
+pub mod duration;
 pub mod error;
 pub mod models;
 pub mod query;

@@ -6,8 +6,8 @@ use crate::logs::{collapsed, detail_time, json_line};
 use crate::time::Zone;
 use leptos::prelude::*;
 
-/// One entry in full: message (long ones collapsed behind "show all"), `meta` and metadata
-/// as JSON trees, payload ids, attempts, page number, and copy actions.
+/// One entry in full: message (long ones collapsed behind "show all"), the `message` parts
+/// array, `meta` and metadata as JSON trees (text nodes only), payload ids, attempts, page number, and copy actions.
 #[component]
 pub fn LogDetail(
     entry: FlowRunLog,
@@ -72,6 +72,7 @@ pub fn LogDetail(
                     </button>
                 }.into_any(),
             }}
+            {e.parts.clone().map(|m| view! { <h3>"message (parts)"</h3><div class="message-parts"><JsonTree text=m/></div> })}
             {e.meta.clone().map(|m| view! { <h3>"meta"</h3><JsonTree text=m/> })}
             {e.metadata.clone().map(|m| view! { <h3>"flow_run_log_metadata"</h3><JsonTree text=m/> })}
         </section>

@@ -1,6 +1,7 @@
 //! Reusable view pieces. They take plain values and know nothing of pages or HTTP.
 
 pub mod error_view;
+pub mod failure_summary;
 pub mod filter_bar;
 pub mod header;
 pub mod json_tree;

@@ -9,7 +9,8 @@ use std::collections::HashSet;
 /// Rows are keyed by run id (`<For>`): a refresh updates the cells of a run in place, so a
 /// row keeps its element, and with it keyboard focus and an open failure summary. With
 /// `on_open`, a row opens its run on click or Enter; with `expanded`, failed runs expand in
-/// place to their warnings and errors (kept across refreshes by run id); with `sort`, the
+/// place to their warnings and errors (kept across refreshes by run id; fetched on opening,
+/// through the app's client); with `sort`, the
 /// Started header sorts.
 #[component]
 pub fn RunTable(
@@ -48,8 +49,11 @@ pub fn RunTable(
                 }
             }
         };
-        let failed =
-            move || run.with(|r| matches!(r.status, Some(RunStatus::Failure | RunStatus::PartialSuccess)) && !r.problems.is_empty());
+        // A memo: a refresh that changes nothing else neither rebuilds nor refetches the summary.
+        let failed = Memo::new(move |_| {
+            run.with(|r| matches!(r.status, Some(RunStatus::Failure | RunStatus::PartialSuccess)) && r.problem_count != Some(0))
+        });
+        let summary_id = id.clone();
         let open_id = id.clone();
         let open = move || {
             if let Some(cb) = on_open {
@@ -60,7 +64,7 @@ pub fn RunTable(
         let expander = {
             let is_open = is_open.clone();
             move || {
-                (failed() && expanded.is_some()).then(|| {
+                (failed.get() && expanded.is_some()).then(|| {
                     let (is_open, is_open2) = (is_open.clone(), is_open.clone());
                     view! {
                         <button type="button" class="expander" aria-expanded=move || is_open().to_string() title="Show the failure summary" on:click=toggle.clone()>
@@ -70,26 +74,11 @@ pub fn RunTable(
                 })
             }
         };
+        // The summary's entries are fetched when it opens (the list asks only how many).
         let summary = move || {
-            (failed() && is_open()).then(|| {
-                let problems = run.with(|r| r.problems.clone());
-                view! {
-                    <tr class="failure-summary">
-                        <td colspan="9">
-                            <ul>
-                                {problems.into_iter().take(10).map(|p| view! {
-                                    <li>
-                                        <span class=format!("level level-{}", p.level.as_ref().map(|l| l.label().to_ascii_lowercase()).unwrap_or_default())>
-                                            {p.level.as_ref().map(|l| l.label().to_string()).unwrap_or_else(|| "?".into())}
-                                        </span>" "
-                                        {p.step_name.clone().map(|s| view! { <b class="step">{s}": "</b> })}
-                                        <span class="message">{p.message.chars().take(500).collect::<String>()}</span>
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        </td>
-                    </tr>
-                }
+            (failed.get() && is_open()).then(|| {
+                let count = run.with_untracked(|r| r.problem_count);
+                view! { <super::failure_summary::FailureSummary run_id=summary_id.clone() count/> }
             })
         };
         let href = crate::browser::app_href(&crate::url_state::run_href(&id));

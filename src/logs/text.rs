@@ -167,6 +167,7 @@ pub fn json_line(e: &FlowRunLog) -> String {
         "flow_step_name": e.step_name,
         "log_level": e.level.as_ref().map(LogLevel::label),
         "log_message": e.message,
+        "message": raw(&e.parts),
         "created_at": e.created_at_ms.map(iso_ms),
         "attempts": e.attempts,
         "page_number": e.page_number,

@@ -6,8 +6,10 @@ use crate::state::use_app;
 use crate::time::format_duration_ms;
 use leptos::prelude::*;
 
+/// Not `errorWarningLogs`: unbounded on the real API, and the page does not show them (the
+/// steps panel reads the log itself).
 const RUN_INCLUDES: [&str; 8] =
-    ["flow", "flowVersion.steps", "retriedFlowRun", "errorWarningLogs", "cpuTime", "payloadSize", "operationsSent", "operationsReceived"];
+    ["flow", "flowVersion.steps", "retriedFlowRun", "trackedData", "cpuTime", "payloadSize", "operationsSent", "operationsReceived"];
 
 /// `/runs/:id`: one run's summary and actions; refreshes itself while the run is running.
 #[component]
@@ -151,7 +153,8 @@ fn RunSummary(run: FlowRun, now_ms: i64) -> impl IntoView {
             <dt>"Trigger"</dt><dd>{run.trigger.as_ref().map(|t| t.as_api().to_string()).unwrap_or_else(dash)}</dd>
             <dt>"Started"</dt><dd><Timestamp ms=run.started_at_ms zone now_ms/></dd>
             <dt>"Finished"</dt><dd><Timestamp ms=run.finished_at_ms zone now_ms/></dd>
-            <dt>"Duration"</dt><dd>{run.duration_ms.map(format_duration_ms).unwrap_or_else(dash)}</dd>
+            <dt>"Duration"</dt><dd class="duration">{run.duration_ms.map(format_duration_ms).unwrap_or_else(dash)}
+                {run.duration.note().map(|n| view! { " " <span class="hint duration-source">"("{n}")"</span> })}</dd>
             <dt>"CPU time"</dt><dd>{run.cpu_time_ms.map(format_duration_ms).unwrap_or_else(dash)}</dd>
             <dt>"Payload size"</dt><dd>{run.payload_size_bytes.map(format_bytes).unwrap_or_else(dash)}</dd>
             <dt>"Operations"</dt><dd>{format!("{} sent, {} received", num(run.operations_sent), num(run.operations_received))}</dd>
@@ -165,6 +168,12 @@ fn RunSummary(run: FlowRun, now_ms: i64) -> impl IntoView {
             }}</dd>
         </dl>
         {run.summary.clone().map(|s| view! { <h2>"Summary"</h2><pre class="run-summary-text">{s}</pre> })}
+        {(!run.tracked.is_empty()).then(|| view! {
+            <h2>"Tracked data"</h2>
+            <table class="tracked-data">
+                <tbody>{run.tracked.iter().map(|(k, v)| view! { <tr><th scope="row">{k.clone()}</th><td>{v.clone()}</td></tr> }).collect_view()}</tbody>
+            </table>
+        })}
         <p><a class="button" href=logs_href>"Open the logs"</a></p>
     }
 }

@@ -124,10 +124,20 @@ pub fn SettingsPage() -> impl IntoView {
         status
             .set(Some((true, "Signed out: the token was removed from this browser, and the app's other tabs are signed out too.".into())));
     };
+    // With `loginUrl` the password goes there (and only there); the token is kept for the
+    // API base below, as any sign-in token is.
+    let login_url = app.config.with_value(|c| c.login_url.clone());
+    let by_email = login_url.is_some();
     let signer = Action::new_unsync(move |(base_only, u, p): &(Connection, String, String)| {
         let client = app.client_for(base_only);
-        let (base_only, u, p) = (base_only.clone(), u.clone(), p.clone());
-        async move { (base_only, u.clone(), client.login(&u, &p).await) }
+        let (base_only, u, p, at) = (base_only.clone(), u.clone(), p.clone(), login_url.clone());
+        async move {
+            let answer = match at {
+                Some(url) => client.login_email(&url, &u, &p).await,
+                None => client.login(&u, &p).await,
+            };
+            (base_only, u, answer)
+        }
     });
     let signing_in = signer.pending();
     Effect::new(move |_| {
@@ -220,8 +230,8 @@ pub fn SettingsPage() -> impl IntoView {
             </form>
             <h2>"Or sign in with a Patchworks account"</h2>
             <form class="settings-form" id="sign-in" on:submit=sign_in>
-                <label for="user">"Username or e-mail"</label>
-                <input id="user" name="user" type="text" autocomplete="username" prop:value=move || user.get() on:input=move |ev| user.set(event_target_value(&ev))/>
+                <label for="user">{if by_email { "E-mail" } else { "Username or e-mail" }}</label>
+                <input id="user" name="user" type=if by_email { "email" } else { "text" } autocomplete="username" prop:value=move || user.get() on:input=move |ev| user.set(event_target_value(&ev))/>
                 <label for="password">"Password"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
                 <label class="check"><input type="checkbox" id="remember-sign-in" prop:checked=move || remember_sign_in.get() on:change=move |ev| remember_sign_in.set(event_target_checked(&ev))/>

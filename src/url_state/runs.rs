@@ -250,7 +250,10 @@ impl RunsView {
             retried: self.retried,
             has_warnings: self.warnings,
             include: crate::api::client::RUN_LIST_INCLUDES.iter().map(|s| s.to_string()).collect(),
-            fields: Vec::new(),
+            fields: crate::api::client::RUN_LIST_FIELDS
+                .iter()
+                .map(|(ty, names)| (ty.to_string(), names.iter().map(|s| s.to_string()).collect()))
+                .collect(),
             sort: Some(self.sort),
             page: self.page,
             per_page: self.per_page,
@@ -293,6 +296,15 @@ mod tests {
         assert_eq!(q.started_before, Some(1_796_000_000_000));
         assert_eq!(q.search.as_deref(), Some("orders eu"));
         assert_eq!(q.flow_id, ["12", "13"]);
+    }
+
+    #[test]
+    fn the_table_asks_only_for_what_it_shows() {
+        let pairs = RunsView::new(100).api_query(0, 0).to_pairs();
+        let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("include"), Some("flow,flowVersion,retriedFlowRun,errorWarningLogsCount"), "counts, never the entries");
+        assert_eq!(get("fields[flow]"), Some("id,name"));
+        assert_eq!(pairs.iter().filter(|(k, _)| k.starts_with("fields[")).count(), 1);
     }
 
     #[test]

@@ -4,6 +4,9 @@
 //! keep the benchmark working); the full run is what the README quotes. `--only PART`
 //! (`table`, `logs` or `sim`; repeatable) measures just those parts, for comparing a change.
 //!
+//! Over 400 lines: one measurement per function and the report beside them, read best in one
+//! place (a binary, not a module of the app).
+//!
 //! Timings are taken in the page (`performance.now()`, User Timing marks, MutationObserver,
 //! requestAnimationFrame), not by the WebDriver round trips around them.
 
@@ -286,6 +289,25 @@ async fn sim_latency(sim: &Sim, runs: u64, n: usize) -> Value {
     out
 }
 
+/// 7. Bytes of one page of 100 runs as the run table asked for it before #17 (every row's
+///    `errorWarningLogs`), and now (their count, with and without `fields[flow]`), all runs
+///    and failed runs only.
+async fn page_bytes(sim: &Sim) -> Value {
+    let base = "sort=-started_at&page=1&per_page=100";
+    let variants = [
+        ("before", "include=flow%2CflowVersion%2CretriedFlowRun%2CerrorWarningLogs"),
+        ("now_without_fields", "include=flow%2CflowVersion%2CretriedFlowRun%2CerrorWarningLogsCount"),
+        ("now", "include=flow%2CflowVersion%2CretriedFlowRun%2CerrorWarningLogsCount&fields%5Bflow%5D=id%2Cname"),
+    ];
+    let mut out = json!({});
+    for (filter, name) in [("", "all"), ("filter%5Bstatus%5D=3&", "failed")] {
+        for (label, q) in variants {
+            out[name][label] = json!(sim.api_bytes(&format!("/api/v1/flow-runs?{filter}{q}&{base}")).await);
+        }
+    }
+    out
+}
+
 fn machine() -> Value {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -313,6 +335,7 @@ fn markdown(r: &Value) -> String {
     let f = &r["filter_change"];
     let w = &r["walk"];
     let l = &r["sim_latency"];
+    let pb = &r["page_bytes"];
     let mut md = format!(
         "# Benchmarks\n\n{} · {} cores · {} · {}{}\n\n",
         m["cpu"].as_str().unwrap_or("?"),
@@ -352,6 +375,16 @@ fn markdown(r: &Value) -> String {
         l["filtered_status"]["p99_ms"],
         l["filtered_status"]["first_ms"],
     );
+    md += &format!(
+        "\nBytes of a page of 100 runs (the run table's query): all runs {} before #17 (every row's errorWarningLogs), \
+         {} now without fields[flow], {} now; failed runs {} / {} / {}.\n",
+        pb["all"]["before"],
+        pb["all"]["now_without_fields"],
+        pb["all"]["now"],
+        pb["failed"]["before"],
+        pb["failed"]["now_without_fields"],
+        pb["failed"]["now"],
+    );
     md += "\nLog viewer, load all:\n\n| entries | load-all | peak JS heap | peak wasm memory | most DOM elements (rows) | scroll frames p50 / p95 / worst | search near the end |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
     for v in r["log_viewer"].as_array().cloned().unwrap_or_default() {
         md += &format!(
@@ -378,7 +411,7 @@ async fn main() {
     let sizes_v = sizes(&dist);
     eprintln!("bench: sizes done");
     let budget = r#"{"requestsPerMinute": 10000}"#;
-    let (mut table_v, mut filter_v, mut walk_v, mut lat_v) = (Value::Null, Value::Null, Value::Null, Value::Null);
+    let (mut table_v, mut filter_v, mut walk_v, mut lat_v, mut bytes_v) = (Value::Null, Value::Null, Value::Null, Value::Null, Value::Null);
     if o.runs("table") {
         let ui =
             Sim::start(&["--runs", "5000", "--days", "7", "--seed", "11", "--frozen", "--no-rate-limit", "--config-json", budget]).await;
@@ -388,6 +421,8 @@ async fn main() {
         eprintln!("bench: filter changes done");
         walk_v = walk(&ui).await;
         eprintln!("bench: walk done");
+        bytes_v = page_bytes(&ui).await;
+        eprintln!("bench: page bytes done");
     }
     let sizes_logs: &[u64] = match (o.short, o.runs("logs")) {
         (_, false) => &[],
@@ -423,6 +458,7 @@ async fn main() {
         "log_viewer": log_v,
         "walk": walk_v,
         "sim_latency": lat_v,
+        "page_bytes": bytes_v,
     });
     std::fs::create_dir_all(&o.out).expect("output directory");
     std::fs::write(o.out.join("report.json"), serde_json::to_string_pretty(&report).unwrap_or_default()).expect("report.json");

@@ -80,6 +80,10 @@ pub struct FlowRunLog {
     /// `meta` as compact JSON text (a log of 200,000 entries keeps these as text, which
     /// costs a fraction of parsed values; the detail view parses one when it is opened).
     pub meta: Option<String>,
+    /// `message` when it is the published "array of objects" (or any structure), as compact
+    /// JSON text for the detail view; `message_text` is read from it only where
+    /// `log_message` is missing.
+    pub parts: Option<String>,
     /// `flow_run_log_metadata` (`include=flowRunLogMetadata`) as compact JSON text.
     pub metadata: Option<String>,
     pub payload_ids: Vec<String>,
@@ -91,14 +95,8 @@ impl FlowRunLog {
     pub fn from_value(v: &Value) -> Option<FlowRunLog> {
         let f = Fields::of(v)?;
         let step = f.object(&["flow_step", "flowStep"]);
-        let message = match f.get(&["log_message", "message"]) {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Array(parts)) if parts.iter().all(Value::is_string) => {
-                parts.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n")
-            }
-            Some(other) => other.to_string(),
-            None => String::new(),
-        };
+        let parts = f.get(&["message"]).filter(|v| v.is_array() || v.is_object());
+        let message = f.get(&["log_message"]).filter(|v| !v.is_null()).or(f.get(&["message"])).map(message_text).unwrap_or_default();
         let payload_ids = match f.get(&["payload_ids", "payload_metadata_id"]) {
             Some(Value::Array(items)) => items.iter().filter_map(crate::api::decode::as_id).collect(),
             Some(other) => as_string(other)
@@ -114,12 +112,30 @@ impl FlowRunLog {
             level: f.get(&["log_level", "level"]).and_then(LogLevel::from_value),
             message,
             created_at_ms: f.get(&["created_at"]).and_then(parse_timestamp),
+            parts: parts.map(Value::to_string),
             meta: f.get(&["meta"]).filter(|v| !v.is_null()).map(Value::to_string),
             metadata: f.get(&["flow_run_log_metadata", "flowRunLogMetadata"]).filter(|v| !v.is_null()).map(Value::to_string),
             payload_ids,
             page_number: f.int(&["page_number"]),
             attempts: f.int(&["attempts"]),
         })
+    }
+}
+
+/// A message as text: a string as it is; a list of parts line by line (a part's `text`, or
+/// the part itself as JSON); anything else as JSON.
+fn message_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(parts) => parts
+            .iter()
+            .map(|p| match p.get("text").unwrap_or(p) {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
     }
 }
 
@@ -163,5 +179,18 @@ mod tests {
         let odd = json!({"id": 7, "log_message": {"structured": true}});
         assert_eq!(FlowRunLog::from_value(&odd).unwrap().message, "{\"structured\":true}");
         assert_eq!(FlowRunLog::from_value(&json!({"log_message": "no id"})), None);
+    }
+
+    #[test]
+    fn message_parts_are_kept_beside_log_message() {
+        let both = json!({"id": 1, "log_message": "Timed out", "message": [{"type": "text", "text": "Timed out"}, {"type": "context", "record": 3}]});
+        let e = FlowRunLog::from_value(&both).unwrap();
+        assert_eq!(e.message, "Timed out");
+        assert_eq!(e.parts.as_deref(), Some(r#"[{"text":"Timed out","type":"text"},{"record":3,"type":"context"}]"#));
+        let parts_only = json!({"id": 2, "log_message": null, "message": [{"type": "text", "text": "a"}, {"type": "text", "text": "<b>b</b>"}, {"k": 1}, 7]});
+        let e = FlowRunLog::from_value(&parts_only).unwrap();
+        assert_eq!(e.message, "a\n<b>b</b>\n{\"k\":1}\n7");
+        assert!(e.parts.is_some());
+        assert_eq!(FlowRunLog::from_value(&json!({"id": 3, "message": "plain"})).unwrap().parts, None);
     }
 }

@@ -3,7 +3,8 @@
 
 use super::log::FlowRunLog;
 use crate::api::decode::{as_bool, as_i64, as_string, Fields};
-use crate::api::units::{duration_ms, size_bytes};
+use crate::api::duration::{in_unit, run_duration, RunDuration};
+use crate::api::units::{count, size_bytes};
 use crate::time::parse_timestamp;
 use serde_json::Value;
 
@@ -182,6 +183,8 @@ pub struct FlowRun {
     pub started_at_ms: Option<i64>,
     pub finished_at_ms: Option<i64>,
     pub duration_ms: Option<i64>,
+    /// How `duration_ms` was found (time stamps or `duration`, and its unit).
+    pub duration: RunDuration,
     pub has_warnings: Option<bool>,
     pub retry_of: Option<String>,
     pub retried_as: Vec<RunLink>,
@@ -199,6 +202,11 @@ pub struct FlowRun {
     pub steps: Vec<FlowStep>,
     /// Warnings and errors (`include=errorWarningLogs`), for the failure summary.
     pub problems: Vec<FlowRunLog>,
+    /// How many warnings and errors it logged (`include=errorWarningLogsCount`, or 0 from
+    /// `errorWarningLogsExists` false): the run table asks for this, not the entries.
+    pub problem_count: Option<u64>,
+    /// Tracked data (`include=trackedData`) as key and value, in order.
+    pub tracked: Vec<(String, String)>,
 }
 
 /// A step of a flow version.
@@ -225,7 +233,7 @@ impl FlowRun {
         let version = f.object(&["flow_version", "flowVersion"]);
         let started = f.get(&["started_at"]).and_then(parse_timestamp);
         let finished = f.get(&["finished_at"]).and_then(parse_timestamp);
-        let duration = f.get(&["duration"]).and_then(duration_ms).or_else(|| Some(finished? - started?).filter(|d| *d >= 0));
+        let duration = run_duration(f.get(&["duration"]), started, finished);
         let retried_as = f.get(&["retried_flow_run", "retriedFlowRun"]).map(run_links).unwrap_or_default();
         Some(FlowRun {
             id,
@@ -237,12 +245,13 @@ impl FlowRun {
             trigger: f.string(&["trigger"]).map(|t| Trigger::parse(&t)),
             started_at_ms: started,
             finished_at_ms: finished,
-            duration_ms: duration,
+            duration_ms: duration.ms,
+            duration,
             has_warnings: f.get(&["has_warnings"]).and_then(as_bool),
             retry_of: f.id(&["retry_flow_run_id"]),
             retried_as,
             summary: f.string(&["summary"]),
-            cpu_time_ms: f.get(&["cpu_time", "cpuTime"]).and_then(duration_ms),
+            cpu_time_ms: f.get(&["cpu_time", "cpuTime"]).and_then(|v| in_unit(v, duration.unit)),
             payload_size_bytes: f.get(&["payload_size", "payloadSize"]).and_then(size_bytes),
             operations_sent: f.int(&["operations_sent", "operationsSent"]),
             operations_received: f.int(&["operations_received", "operationsReceived"]),
@@ -252,8 +261,26 @@ impl FlowRun {
             steps_with_errors: f.int(&["flow_steps_with_errors"]),
             steps: version.map(|v| v.list(&["steps"]).iter().filter_map(FlowStep::from_value).collect()).unwrap_or_default(),
             problems: f.list(&["error_warning_logs", "errorWarningLogs"]).iter().filter_map(FlowRunLog::from_value).collect(),
+            problem_count: f.get(&["error_warning_logs_count", "errorWarningLogsCount"]).and_then(count).or_else(|| {
+                let exists = f.get(&["error_warning_logs_exists", "errorWarningLogsExists"]).and_then(as_bool)?;
+                (!exists).then_some(0)
+            }),
+            tracked: f.list(&["tracked_data", "trackedData"]).iter().filter_map(tracked_item).collect(),
         })
     }
+}
+
+/// One tracked datum: `{"key", "value"}` (or `name`/`label` and `value`); other values are
+/// shown as compact JSON, never dropped.
+fn tracked_item(v: &Value) -> Option<(String, String)> {
+    let f = Fields::of(v)?;
+    let key = f.string(&["key", "name", "label"])?;
+    let value = match f.get(&["value"]) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    Some((key, value))
 }
 
 fn run_links(v: &Value) -> Vec<RunLink> {
@@ -334,5 +361,32 @@ mod tests {
         assert_eq!(run.trigger, Some(Trigger::Api));
         assert_eq!(run.duration_ms, Some(5_000));
         assert_eq!(run.flow_name.as_deref(), Some("Sync"));
+    }
+
+    #[test]
+    fn tracked_data_and_count_includes() {
+        let v = json!({"id": 1, "tracked_data": [{"id": 9, "key": "order_number", "value": "SO-1"}, {"name": "n", "value": 5},
+            {"value": "no key"}, "odd"], "error_warning_logs_count": "12", "tracked_data_exists": true, "flow_count": 1});
+        let run = FlowRun::from_value(&v).unwrap();
+        assert_eq!(run.tracked, vec![("order_number".to_string(), "SO-1".to_string()), ("n".into(), "5".into())]);
+        assert_eq!(run.problem_count, Some(12));
+        let none = FlowRun::from_value(&json!({"id": 1, "error_warning_logs_exists": false})).unwrap();
+        assert_eq!(none.problem_count, Some(0));
+        let some = FlowRun::from_value(&json!({"id": 1, "error_warning_logs_exists": "1", "error_warning_logs_count": -3})).unwrap();
+        assert_eq!(some.problem_count, None, "exists but not how many");
+    }
+
+    #[test]
+    fn durations_in_milliseconds_are_read_as_such() {
+        let v = json!({"id": 1, "started_at": "2026-03-01T19:00:00Z", "finished_at": "2026-03-01T19:01:05Z", "duration": 65000, "cpu_time": "1250"});
+        let run = FlowRun::from_value(&v).unwrap();
+        assert_eq!((run.duration_ms, run.cpu_time_ms), (Some(65_000), Some(1_250)));
+        assert_eq!(run.duration.unit, crate::api::duration::DurationUnit::Milliseconds);
+        let secs = FlowRun::from_value(&json!({"id": 1, "started_at": "2026-03-01T19:00:00Z", "finished_at": "2026-03-01T19:01:05Z",
+            "duration": 65, "cpu_time": "1.25"}))
+        .unwrap();
+        assert_eq!((secs.duration_ms, secs.cpu_time_ms), (Some(65_000), Some(1_250)));
+        let running = FlowRun::from_value(&json!({"id": 1, "started_at": "2026-03-01T19:00:00Z", "duration": 12})).unwrap();
+        assert_eq!((running.duration_ms, running.duration.from_time_stamps), (Some(12_000), false));
     }
 }
