@@ -106,16 +106,13 @@ pub fn RunsPage() -> impl IntoView {
             }
         }
     };
-    let fetch = move |background: bool, now: bool| {
-        let answer = request(background);
-        let task = async move {
+    // Its first step runs at once (`spawn_now`): the request goes out before the rest of the
+    // page is built (on a cold load) or updated (after a change of filters).
+    let fetch = move || {
+        let answer = request(false);
+        scope.spawn_now(async move {
             answer.await;
-        };
-        if now {
-            scope.spawn_now(task);
-        } else {
-            scope.spawn(task);
-        }
+        });
     };
 
     Effect::new(move |_| app.runs_href.set(view_state.with(|v| v.href(default_per_page))));
@@ -123,14 +120,14 @@ pub fn RunsPage() -> impl IntoView {
     // The first page is asked for now, before the rest of the page is built (effects run only
     // once the whole app is mounted); every later change of view (or of the connection, or
     // of the zone for day filters) fetches again.
-    fetch(false, true);
+    fetch();
     let first_view = view_state.get_untracked();
     Effect::new(move |first_run_done: Option<()>| {
         let moved = view_state.with(|v| *v != first_view);
         app.connection.track();
         app.zone.track();
         if first_run_done.is_some() || moved {
-            fetch(false, false);
+            fetch();
         }
     });
 
@@ -183,7 +180,7 @@ pub fn RunsPage() -> impl IntoView {
     let page_href = Callback::new(move |n: u64| {
         RunsView { page: n.min(u64::from(u32::MAX)) as u32, ..view_state.get_untracked() }.href(default_per_page)
     });
-    let retry = { Callback::new(move |_| fetch(false, false)) };
+    let retry = { Callback::new(move |_| fetch()) };
     // What the page's body is; the table's branch stays built while pages of rows replace
     // each other (their rows keyed by run id).
     let body = Memo::new(move |_| {
