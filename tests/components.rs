@@ -613,3 +613,48 @@ async fn signing_out_in_another_tab_signs_this_one_out() {
     state.sign_out();
     drop(owner);
 }
+
+/// Latest-wins goes by when requests are made, not by when the budget admits them: a
+/// background refresh made before a change of filters, and held by the budget while the
+/// change's request goes out, must not come back with the old filters' page afterwards.
+#[wasm_bindgen_test]
+async fn a_request_made_earlier_but_admitted_later_loses() {
+    use flow_run_console::api::{ApiClient, ApiError, RunQuery, Scheduler, Slot};
+    // The test runner's own server answers 404 at once: every request is answered quickly.
+    let base = format!("{}/frc-no-api", web_sys::window().unwrap().location().origin().unwrap());
+    let scheduler = Scheduler::new(4);
+    let foreground = ApiClient::new(&base, None, 5_000, scheduler.clone());
+    let background = foreground.background();
+    let q = RunQuery::default();
+    // Three requests spend the background's share (3 of 4 a minute); the foreground has one left.
+    for _ in 0..3 {
+        let _ = foreground.list_runs(&q, None).await;
+    }
+    let slot = Slot::default();
+    let old = std::rc::Rc::new(std::cell::RefCell::new(None::<Result<(), ApiError>>));
+    {
+        let (background, slot, q, old) = (background.clone(), slot.clone(), q.clone(), old.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let r = background.list_runs(&q, Some(&slot)).await.map(|_| ());
+            *old.borrow_mut() = Some(r);
+        });
+    }
+    // Let the background request start waiting for the budget, then make the newer one.
+    flow_run_console::tasks::sleep(30).await;
+    assert!(old.borrow().is_none(), "the background request waits for the budget");
+    let newer = foreground.list_runs(&q, Some(&slot)).await;
+    assert!(!matches!(newer, Err(ApiError::Aborted)), "the newer request is answered: {newer:?}");
+    // The older one gives up at its next wake-up (at most 5 s), long before the budget's
+    // minute would admit it.
+    for _ in 0..80 {
+        if old.borrow().is_some() {
+            break;
+        }
+        flow_run_console::tasks::sleep(100).await;
+    }
+    assert!(
+        matches!(*old.borrow(), Some(Err(ApiError::Aborted))),
+        "the older request, admitted after the newer one was made, is dropped: {:?}",
+        old.borrow()
+    );
+}

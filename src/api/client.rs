@@ -58,15 +58,26 @@ pub struct Slot {
 }
 
 impl Slot {
-    fn begin(&self) -> (u64, Option<web_sys::AbortController>) {
+    /// A request of this kind is made: it takes the next ticket, so an older one (in flight,
+    /// or still waiting for the budget to admit it) can no longer win, whichever the budget
+    /// admits first.
+    fn claim(&self) -> u64 {
         if let Some(old) = self.current.borrow_mut().take() {
             old.abort();
         }
         let g = self.generation.get() + 1;
         self.generation.set(g);
+        g
+    }
+
+    /// The request with ticket `g` is sent: its abort handle, unless a newer one was made.
+    fn send(&self, g: u64) -> Option<web_sys::AbortController> {
+        if !self.is_current(g) {
+            return None;
+        }
         let controller = web_sys::AbortController::new().ok();
         *self.current.borrow_mut() = controller.clone();
-        (g, controller)
+        controller
     }
 
     /// Aborts the request in flight, if any; its answer comes back as `ApiError::Aborted`.
@@ -101,7 +112,9 @@ impl Scheduler {
     }
 
     /// Waits until the budget lets a request of this priority go, and books it.
-    async fn admit(&self, priority: Priority) {
+    /// Waits until the budget lets a request of `priority` go; false, at once or at the next
+    /// wake-up, once `superseded` says a newer request has taken its place.
+    async fn admit(&self, priority: Priority, superseded: impl Fn() -> bool) -> bool {
         // Counted as waiting until admitted or dropped: a request whose task is aborted while
         // it waits (its view has gone) must not hold background work back for good.
         struct Waiting<'a>(&'a Scheduler, Priority);
@@ -113,6 +126,9 @@ impl Scheduler {
         self.with(|b| b.waiting(priority, 1));
         let waiting = Waiting(self, priority);
         loop {
+            if superseded() {
+                return false;
+            }
             let now = transport::now_ms();
             match self.with(|b| b.decide(now, priority)) {
                 Decision::Go => break,
@@ -121,6 +137,7 @@ impl Scheduler {
         }
         drop(waiting);
         self.with(|b| b.sent(transport::now_ms()));
+        true
     }
 
     fn observe(&self, result: &Result<transport::RawAnswer, ApiError>) {
@@ -288,16 +305,23 @@ impl ApiClient {
         if dot_segment_after(url, &self.base) {
             return Err(ApiError::NotFound);
         }
+        // Latest-wins is decided by when requests are made, not by when the budget admits
+        // them: a background refresh made before a change of filters, admitted after it,
+        // must not show the old filters' page.
+        let generation = slot.map(Slot::claim);
+        let superseded = || matches!((slot, generation), (Some(s), Some(g)) if !s.is_current(g));
         let mut attempt = 0;
         loop {
-            self.scheduler.admit(self.priority).await;
-            let (generation, controller) = match slot {
-                Some(s) => {
-                    let (g, c) = s.begin();
-                    (Some(g), c)
-                }
-                None => (None, None),
+            if !self.scheduler.admit(self.priority, superseded).await {
+                return Err(ApiError::Aborted);
+            }
+            let controller = match (slot, generation) {
+                (Some(s), Some(g)) => s.send(g),
+                _ => None,
             };
+            if superseded() {
+                return Err(ApiError::Aborted);
+            }
             let req =
                 transport::Req { method, url, body: body.as_deref(), authorization: authorization.as_deref(), timeout_ms: self.timeout_ms };
             let raw = transport::send(&req, controller).await;
