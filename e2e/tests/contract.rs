@@ -3,7 +3,7 @@
 //! tracked data, message parts, inferred duration units, the e-mail sign-in at `loginUrl`,
 //! and a walk under the simulator's default rate limit that never meets a 429.
 
-use e2e::{Browser, Sim};
+use e2e::{Browser, Sim, API_KEY};
 use fantoccini::Locator;
 use serde_json::Value;
 
@@ -167,18 +167,25 @@ async fn a_walk_at_the_default_rate_limit_never_meets_a_429() {
     // The simulator's defaults: 240 a minute per credential, as the real API.
     let sim = Sim::start(&["--runs", "400", "--days", "3", "--seed", "24"]).await;
     let b = Browser::start().await;
-    b.sign_in(&sim).await;
+    b.goto(&sim.url("/__sim/faults")).await;
+    b.store_key(API_KEY).await;
+    // Another client (a second tab, a script) has spent 200 of the key's 240 this minute. The
+    // app's own budget (120) knows nothing of it: only the API's X-RateLimit-Remaining does.
+    // Without pacing by it, the status chart's 25 counts a load meet 429s on the second load.
+    for _ in 0..200 {
+        sim.api("GET", "/api/v1/flow-runs?per_page=1").await;
+    }
+    let before = sim.api_requests().await.len();
     for _ in 0..3 {
         b.goto(&sim.url("/runs?per_page=100")).await;
         b.wait_for("table.runs:not(.skeleton) tbody tr").await;
-        b.wait_for("svg.status-chart").await;
         b.wait_for("tr[data-run-id] td.col-id a").await.click().await.unwrap();
         b.wait_for("dl.summary").await;
         b.client.find(Locator::XPath("//a[text()='Open the logs']")).await.unwrap().click().await.unwrap();
         b.wait_for(".log-row").await;
     }
-    let calls = sim.api_requests().await;
-    assert!(calls.len() > 20, "a walk worth the name: {}", calls.len());
+    let calls: Vec<Value> = sim.api_requests().await.into_iter().skip(before).collect();
+    assert!(calls.len() > 15, "a walk worth the name: {}", calls.len());
     let limited: Vec<&Value> = calls.iter().filter(|c| c["status"] == 429).collect();
     assert!(limited.is_empty(), "429s: {limited:?}");
     all_answers_ok(&sim).await;

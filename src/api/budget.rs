@@ -120,7 +120,9 @@ impl Budget {
             let left = s.remaining.saturating_sub(s.sent_since);
             let reserve = match priority {
                 Priority::Foreground => 0,
-                Priority::Background => (f64::from(s.limit) * (1.0 - BACKGROUND_SHARE)).ceil() as u32,
+                // A quarter of the limit, or of this app's own budget where the API's limit is
+                // larger (a daily quota of 100,000 must not hold 25,000 back a minute).
+                Priority::Background => (f64::from(s.limit.min(self.per_minute.max(1))) * (1.0 - BACKGROUND_SHARE)).ceil() as u32,
             };
             if left <= reserve {
                 return Decision::Wait((s.at + WINDOW_MS - now).max(1));
@@ -161,6 +163,30 @@ impl Budget {
     /// A success resets the back-off.
     pub fn succeeded(&mut self) {
         self.backoff_ms = BACKOFF_START_MS;
+    }
+
+    /// An answer's effect: a 429 pauses (its `Retry-After`, never its "0 remaining", rules
+    /// when to go on); a success resets the back-off; the rate-limit headers of a `counted`
+    /// answer (the data API's, not a sign-in route's own throttle) are the API's count.
+    pub fn answered(
+        &mut self,
+        now: i64,
+        status: u16,
+        retry_after_s: Option<u32>,
+        limit: Option<u32>,
+        remaining: Option<u32>,
+        counted: bool,
+    ) {
+        if status == 429 {
+            self.rate_limited(now, retry_after_s);
+            return;
+        }
+        if status < 400 {
+            self.succeeded();
+        }
+        if let (true, Some(remaining)) = (counted, remaining) {
+            self.observed(now, limit, remaining);
+        }
     }
 
     pub fn waiting(&mut self, priority: Priority, delta: i32) {
@@ -245,11 +271,15 @@ mod tests {
         // Another tab has spent most of the key's 240: this tab's own count says nothing.
         let mut b = Budget::new(120);
         b.observed(1_000, Some(240), 70);
-        assert_eq!(b.decide(1_000, Priority::Background), Decision::Go, "70 left, 60 kept for the foreground");
-        for i in 0..10 {
+        assert_eq!(b.decide(1_000, Priority::Background), Decision::Go, "70 left, 30 kept for the foreground");
+        for i in 0..40 {
             b.sent(1_000 + i);
         }
-        assert_eq!(b.decide(1_100, Priority::Background), Decision::Wait(60_000 - 100), "the last quarter is the foreground's");
+        assert_eq!(
+            b.decide(1_100, Priority::Background),
+            Decision::Wait(60_000 - 100),
+            "the last quarter of this app's 120 is the foreground's"
+        );
         assert_eq!(b.decide(1_100, Priority::Foreground), Decision::Go);
         // A newer answer is the API's word.
         b.observed(2_000, Some(240), 0);
@@ -260,6 +290,34 @@ mod tests {
         b.observed(4_000, Some(240), 0);
         assert!(matches!(b.decide(63_999, Priority::Foreground), Decision::Wait(1)));
         assert_eq!(b.decide(64_000, Priority::Foreground), Decision::Go);
+    }
+
+    #[test]
+    fn a_429_pauses_by_retry_after_not_by_its_zero_remaining() {
+        let mut b = Budget::new(120);
+        b.answered(0, 429, Some(3), Some(240), Some(0), true);
+        assert_eq!(b.decide(1_000, Priority::Foreground), Decision::Wait(2_000));
+        assert_eq!(b.decide(3_000, Priority::Foreground), Decision::Go, "the window reset when Retry-After said");
+    }
+
+    #[test]
+    fn a_sign_ins_throttle_is_not_the_data_apis_count() {
+        let mut b = Budget::new(120);
+        b.answered(0, 200, None, Some(5), Some(4), false);
+        for i in 0..10 {
+            assert_eq!(b.decide(i, Priority::Background), Decision::Go);
+            b.sent(i);
+        }
+        b.answered(20, 200, None, Some(5), Some(0), true);
+        assert!(matches!(b.decide(21, Priority::Foreground), Decision::Wait(_)), "the data API's own count is believed");
+    }
+
+    #[test]
+    fn a_huge_limit_does_not_hold_the_background_back() {
+        // A gateway's daily quota: 20,000 of 100,000 left is plenty for a minute of refreshes.
+        let mut b = Budget::new(120);
+        b.observed(0, Some(100_000), 20_000);
+        assert_eq!(b.decide(0, Priority::Background), Decision::Go);
     }
 
     #[test]

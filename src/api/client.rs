@@ -140,20 +140,13 @@ impl Scheduler {
         true
     }
 
-    fn observe(&self, result: &Result<transport::RawAnswer, ApiError>) {
-        match result {
-            Ok(a) if a.status == 429 => {
-                let retry = a.retry_after.as_deref().and_then(super::error::parse_retry_after);
-                self.with(|b| b.rate_limited(transport::now_ms(), retry));
-            }
-            Ok(a) if a.status < 400 => self.with(Budget::succeeded),
-            _ => {}
-        }
+    /// An answer's effect on the budget (`Budget::answered`). `counted`: whether its
+    /// rate-limit headers are the data API's count.
+    fn observe(&self, result: &Result<transport::RawAnswer, ApiError>, counted: bool) {
         if let Ok(a) = result {
             let header = |h: &Option<String>| h.as_deref().and_then(|v| v.trim().parse::<u32>().ok());
-            if let Some(remaining) = header(&a.rate_remaining) {
-                self.with(|b| b.observed(transport::now_ms(), header(&a.rate_limit), remaining));
-            }
+            let retry = a.retry_after.as_deref().and_then(super::error::parse_retry_after);
+            self.with(|b| b.answered(transport::now_ms(), a.status, retry, header(&a.rate_limit), header(&a.rate_remaining), counted));
         }
     }
 }
@@ -325,7 +318,7 @@ impl ApiClient {
             let req =
                 transport::Req { method, url, body: body.as_deref(), authorization: authorization.as_deref(), timeout_ms: self.timeout_ms };
             let raw = transport::send(&req, controller).await;
-            self.scheduler.observe(&raw);
+            self.scheduler.observe(&raw, url.starts_with(&format!("{}/api/v1/flow-runs", self.base)));
             if let (Some(s), Some(g)) = (slot, generation) {
                 if !s.is_current(g) {
                     return Err(ApiError::Aborted);

@@ -64,6 +64,10 @@ pub fn RunsPage() -> impl IntoView {
         let client = if background { app.client().background() } else { app.client() };
         let ready = client.credential.is_some();
         if !ready {
+            // Nothing to ask with; nor may an older request (made with a credential since
+            // dropped) land after this and show its page.
+            slot.with_value(Slot::cancel);
+            loading.set(false);
             error.set(Some(ApiError::Unauthorized));
         } else if !background {
             loading.set(true);
@@ -121,12 +125,12 @@ pub fn RunsPage() -> impl IntoView {
     // once the whole app is mounted); every later change of view (or of the connection, or
     // of the zone for day filters) fetches again.
     fetch();
-    let first_view = view_state.get_untracked();
+    // What that request was made with: the effect's first run fetches again if any of it
+    // changed in between (a widget's token function answers in the first microtask).
+    let made_with = (view_state.get_untracked(), app.connection.get_untracked(), app.zone.get_untracked());
     Effect::new(move |first_run_done: Option<()>| {
-        let moved = view_state.with(|v| *v != first_view);
-        app.connection.track();
-        app.zone.track();
-        if first_run_done.is_some() || moved {
+        let now = (view_state.get(), app.connection.get(), app.zone.get());
+        if first_run_done.is_some() || now != made_with {
             fetch();
         }
     });
