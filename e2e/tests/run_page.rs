@@ -113,3 +113,28 @@ async fn the_steps_table_and_waterfall_have_one_row_per_step() {
     assert_eq!(log_calls, 3, "230 entries in pages of 100");
     b.close().await;
 }
+
+#[tokio::test]
+async fn a_refresh_of_a_running_run_keeps_its_stop_confirmation_open() {
+    let sim = Sim::start(&["--runs", "400", "--days", "1", "--seed", "4", "--config-json", r#"{"refreshSeconds": 5}"#]).await;
+    let running = first_with_status(&sim, 1, 0).await;
+    let b = Browser::start().await;
+    b.sign_in(&sim).await;
+    b.goto(&sim.url(&format!("/runs/{running}"))).await;
+    b.wait_for(".action-stop").await.click().await.unwrap();
+    b.wait_for(".confirm-yes").await;
+    let path = format!("/api/v1/flow-runs/{running}");
+    let gets = async || sim.api_requests().await.iter().filter(|c| c["method"] == "GET" && c["path"] == path.as_str()).count();
+    let before = gets().await;
+    b.wait_until("the running run is refreshed", std::time::Duration::from_secs(20), async || gets().await > before).await;
+    e2e::holds_for("the confirmation stays open through the refresh", std::time::Duration::from_secs(2), async || {
+        if b.count(".confirm-yes").await == 1 {
+            Ok(())
+        } else {
+            Err("the confirmation closed".into())
+        }
+    })
+    .await;
+    assert_eq!(b.count(".action-done").await, 0, "nothing was stopped");
+    b.close().await;
+}

@@ -80,6 +80,16 @@ pub fn RunPage() -> impl IntoView {
             _ => None,
         })
     });
+    // What the actions offer depends on the run and its state only: a refresh of a running run
+    // that changes neither must not rebuild them (it closed an open Stop confirmation).
+    let for_actions = Memo::new(move |_| {
+        run.with(|r| match r {
+            Some(Ok((f, _))) => {
+                Some(FlowRun { id: f.id.clone(), flow_name: f.flow_name.clone(), status: f.status.clone(), ..FlowRun::default() })
+            }
+            _ => None,
+        })
+    });
     let back = move || browser::app_href(&app.runs_href.get());
     // Read-only in an embed, in any frame (a framing page must not get clicks on retry or
     // stop), and in a read-only widget.
@@ -95,6 +105,8 @@ pub fn RunPage() -> impl IntoView {
         <section class="page run-page">
             <p class="crumbs"><a href=back>"← Runs"</a></p>
             <h1>"Run #"{move || id.get()} <CopyLink/></h1>
+            // Embedded views are read-only.
+            {move || (!read_only).then(|| for_actions.get().map(|r| view! { <RunActions run=r perform/> }))}
             {move || match run.get() {
                 None => view! { <p class="loading" aria-busy="true">"Loading the run…"</p> }.into_any(),
                 Some(Err(ApiError::NotFound)) => view! {
@@ -104,11 +116,7 @@ pub fn RunPage() -> impl IntoView {
                     </div>
                 }.into_any(),
                 Some(Err(e)) => view! { <ErrorView error=e on_retry=retry/> }.into_any(),
-                Some(Ok((r, now))) => view! {
-                    // Embedded views are read-only.
-                    {(!read_only).then(|| view! { <RunActions run=r.clone() perform/> })}
-                    <RunSummary run=r now_ms=now/>
-                }.into_any(),
+                Some(Ok((r, now))) => view! { <RunSummary run=r now_ms=now/> }.into_any(),
             }}
             // Built once per run and state of its steps, not at every refresh of a running run
             // (which would end its loading before it could finish).
