@@ -40,7 +40,8 @@ pub fn Detail(ctx: Ctx, lone: RwSignal<Option<(String, Result<FlowRunLog, ApiErr
     });
     move || {
         let (lid, what) = shown.get()?;
-        let permalink = LogsView { log: Some(lid.clone()), ..LogsView::default() }.href(&run_id.get());
+        // An entry of a local file has no address another browser could open.
+        let permalink = (mode.get() != Mode::File).then(|| LogsView { log: Some(lid.clone()), ..LogsView::default() }.href(&run_id.get()));
         let zone = app.zone.get();
         Some(match what {
             DetailShown::Entry(e, Some(note)) => view! { <LogDetail entry=*e zone permalink note on_close/> }.into_any(),
