@@ -11,12 +11,12 @@ use crate::api::{FlowRunLog, LogLevel};
 use crate::time::parse_iso;
 use serde_json::{Map, Value};
 
-/// A line (or one JSON value, or CSV record) longer than this is cut here (1 MiB).
-pub const MAX_LINE: usize = 1 << 20;
+/// A line (or one JSON value, or CSV record) longer than this is cut here (1 MB).
+pub const MAX_LINE: usize = 1_000_000;
 /// The format is decided from at most this many bytes: the first line, if it ends before.
 pub const SNIFF: usize = 64 * 1024;
 /// At most this much text is read from a file (after decompression); the rest is left.
-pub const MAX_TEXT_BYTES: u64 = 256 << 20;
+pub const MAX_TEXT_BYTES: u64 = 250_000_000;
 /// At most this many entries are read from a file.
 pub const MAX_ENTRIES: usize = 1_000_000;
 
