@@ -142,9 +142,10 @@ impl FileParser {
             self.stats.cut += 1;
             return self.plain(String::from_utf8_lossy(&buf).into_owned(), out);
         }
-        match serde_json::from_slice(&buf) {
-            Ok(v) => self.value(v, out),
-            Err(_) => self.plain(String::from_utf8_lossy(&buf).trim().to_string(), out),
+        // `from_str`, not `from_slice`: one JSON reader compiled into the app, not two.
+        match std::str::from_utf8(&buf).ok().and_then(|s| serde_json::from_str(s).ok()) {
+            Some(v) => self.value(v, out),
+            None => self.plain(String::from_utf8_lossy(&buf).trim().to_string(), out),
         }
     }
 

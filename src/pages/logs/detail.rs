@@ -34,6 +34,7 @@ pub fn Detail(ctx: Ctx, lone: RwSignal<Option<(String, Result<FlowRunLog, ApiErr
                 Some(format!("This entry is not {where_}; it was fetched on its own. Load all to see it in context.")),
             ),
             Some((id, Err(e))) if id == lid && !matches!(e, ApiError::Aborted) => DetailShown::Failed(e.message()),
+            _ if mode.with(|m| *m == Mode::File) => DetailShown::Failed("There is no such entry in this file (yet).".into()),
             _ => DetailShown::Loading,
         };
         Some((lid, what))

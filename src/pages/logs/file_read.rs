@@ -22,11 +22,24 @@ extern "C" {
     #[wasm_bindgen(constructor, catch, js_class = DecompressionStream)]
     fn new(format: &str) -> Result<Decompression, JsValue>;
 
+    #[wasm_bindgen(method, getter)]
+    fn readable(this: &Decompression) -> Stream;
+    #[wasm_bindgen(method, getter)]
+    fn writable(this: &Decompression) -> Sink;
+
     type Stream;
-    #[wasm_bindgen(method, js_name = pipeThrough)]
-    fn pipe_through(this: &Stream, pair: &Decompression) -> Stream;
     #[wasm_bindgen(method, js_name = getReader)]
     fn get_reader(this: &Stream) -> Reader;
+
+    type Sink;
+    #[wasm_bindgen(method, js_name = getWriter)]
+    fn get_writer(this: &Sink) -> Writer;
+
+    type Writer;
+    #[wasm_bindgen(method)]
+    fn write(this: &Writer, chunk: &JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(method)]
+    fn close(this: &Writer) -> js_sys::Promise;
 
     type Reader;
     #[wasm_bindgen(method)]
@@ -48,6 +61,35 @@ impl Drop for Cancel {
         // Awaited by nobody, but handled: a stream that failed rejects its cancel.
         drop(JsFuture::from(self.0.cancel()));
     }
+}
+
+/// What happened first while decompressing.
+enum Next {
+    Read(Result<JsValue, JsValue>),
+    Wrote,
+    Idle,
+}
+
+/// The first of: the pending read, the pending write, the idle timer.
+async fn next(read: &mut JsFuture, write: &mut Option<JsFuture>, idle: &mut Option<gloo_timers::future::TimeoutFuture>) -> Next {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::Poll;
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(r) = Pin::new(&mut *read).poll(cx) {
+            return Poll::Ready(Next::Read(r));
+        }
+        if write.as_mut().is_some_and(|w| Pin::new(w).poll(cx).is_ready()) {
+            *write = None;
+            return Poll::Ready(Next::Wrote);
+        }
+        if idle.as_mut().is_some_and(|t| Pin::new(t).poll(cx).is_ready()) {
+            *idle = None;
+            return Poll::Ready(Next::Idle);
+        }
+        Poll::Pending
+    })
+    .await
 }
 
 /// Progress: bytes of text read, of how many (gzip's trailer says, modulo 4 GiB).
@@ -87,23 +129,56 @@ pub async fn read(file: web_sys::File, ctx: Ctx, reading: RwSignal<Option<Readin
     let size = file.size().max(0.0);
     let gz = is_gzip(&slice(&file, 0.0, 2.0).await.unwrap_or_default());
     let of = if gz { slice(&file, (size - 4.0).max(0.0), size).await.and_then(|t| gzip_size(&t)) } else { Some(size as u64) };
-    let mut stream = file.unchecked_ref::<Bytes>().stream();
-    if gz {
-        match Decompression::new("gzip") {
-            Ok(d) => stream = stream.pipe_through(&d),
-            Err(_) => {
-                let error = Some("This browser cannot decompress gzip files (no DecompressionStream): decompress it first.".into());
-                return outcome.set(Some(Outcome { error, ..Outcome::default() }));
-            }
+    // gzip: the file's bytes are written into a DecompressionStream here (not piped), and
+    // its end is told only once every decompressed byte has been read: a stream that fails at
+    // its end (a truncated file) drops what it holds, so it must hold nothing by then.
+    let source = Cancel(file.unchecked_ref::<Bytes>().stream().get_reader());
+    let (reader, writer, source) = match gz.then(|| Decompression::new("gzip")) {
+        None => (source, None, None),
+        Some(Ok(d)) => (Cancel(d.readable().get_reader()), Some(d.writable().get_writer()), Some(source)),
+        Some(Err(_)) => {
+            let error = Some("This browser cannot decompress gzip files (no DecompressionStream): decompress it first.".into());
+            return outcome.set(Some(Outcome { error, ..Outcome::default() }));
         }
-    }
-    let reader = Cancel(stream.get_reader());
+    };
+    let (mut write, mut idle, mut input_done, mut closed) = (None::<JsFuture>, None, writer.is_none(), writer.is_none());
+    let mut pending = JsFuture::from(reader.0.read());
     let (mut parser, mut out, mut read) = (FileParser::new(), Vec::new(), 0u64);
     let (mut error, mut notes, mut started) = (None, Vec::new(), None::<i64>);
     let (mut last_redraw, mut last_yield, mut shown) = (browser::now_ms(), browser::now_ms(), false);
     reading.set(Some(Reading { read, of }));
     loop {
-        let chunk = match JsFuture::from(reader.0.read()).await {
+        if let (Some(w), Some(source), None, false) = (&writer, &source, &write, input_done) {
+            // The next compressed chunk (the file's own reader, fast) into the decompressor.
+            match JsFuture::from(source.0.read()).await {
+                Ok(c) if !js_sys::Reflect::get(&c, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true) => {
+                    let value = js_sys::Reflect::get(&c, &"value".into()).unwrap_or_default();
+                    write = Some(JsFuture::from(w.write(&value)));
+                }
+                _ => input_done = true,
+            }
+        }
+        if input_done && write.is_none() && idle.is_none() && !closed {
+            // A turn of the event loop with no output: everything written has been read.
+            idle = Some(gloo_timers::future::TimeoutFuture::new(0));
+        }
+        let result = match next(&mut pending, &mut write, &mut idle).await {
+            Next::Wrote => continue,
+            Next::Idle => {
+                if let Some(w) = &writer {
+                    drop(JsFuture::from(w.close()));
+                }
+                closed = true;
+                continue;
+            }
+            Next::Read(r) => {
+                // Output came: the quiet turn is counted again from here.
+                idle = None;
+                pending = JsFuture::from(reader.0.read());
+                r
+            }
+        };
+        let chunk = match result {
             Ok(c) => c,
             Err(e) => {
                 let what = if gz { "The compressed data ends early or is damaged" } else { "The file could not be read to its end" };
@@ -154,7 +229,7 @@ pub async fn read(file: web_sys::File, ctx: Ctx, reading: RwSignal<Option<Readin
             last_yield = browser::now_ms();
         }
     }
-    drop(reader);
+    drop((reader, source));
     parser.finish(&mut out);
     started = started.or_else(|| out.iter().find_map(|e| e.created_at_ms));
     let n = ctx
