@@ -213,8 +213,7 @@ async fn bad_files_say_what_is_wrong_and_show_what_could_be_read() {
     choose(&b, &binary).await;
     b.wait_for_text("#file-error", "not text").await;
 
-    // A truncated gzip file: the entries before the cut are shown (less what the browser
-    // had decompressed but not handed over when its stream failed: at most a chunk's worth).
+    // A truncated gzip file (cut in half): every entry before the cut is shown.
     let jsonl = d.join("cut.jsonl");
     std::fs::write(&jsonl, (1..=100_000).map(|i| format!("{}\n", entry(i))).collect::<String>()).unwrap();
     let gz = std::fs::read(gzip(&jsonl)).unwrap();
@@ -224,7 +223,7 @@ async fn bad_files_say_what_is_wrong_and_show_what_could_be_read() {
     b.wait_for_text("#file-error", "ends early or is damaged").await;
     let done = b.text("#file-done").await;
     let n: u32 = done.split_whitespace().next().unwrap().replace(',', "").parse().unwrap();
-    assert!(n > 20_000 && n < 60_000, "{done}");
+    assert!(n > 40_000 && n < 60_000, "{done}");
     b.wait_for(".log-row").await;
 
     let csv = d.join("wrong.csv");
