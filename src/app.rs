@@ -33,6 +33,7 @@ pub fn App(config: AppConfig, #[prop(optional)] config_warnings: Vec<String>) ->
                     <Route path=path!("/runs/:id") view=RunPage/>
                     <Route path=path!("/runs/:id/logs") view=LogsPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
+                    <Route path=path!("/logs/file") view=crate::pages::logs::file::LogFilePage/>
                     // The vendor dashboard's run links, pasted as they are.
                     <Route path=path!("/flow-run-logs/:id") view=DashboardRedirect/>
                 </Routes>

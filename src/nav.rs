@@ -92,6 +92,7 @@ pub enum View {
     Runs,
     Run,
     Logs,
+    LogFile,
     Other,
 }
 
@@ -102,6 +103,7 @@ pub fn view_of(location: &str) -> View {
         ["runs"] => View::Runs,
         ["runs", id] if !id.is_empty() => View::Run,
         ["runs", id, "logs"] if !id.is_empty() => View::Logs,
+        ["logs", "file"] => View::LogFile,
         _ => View::Other,
     }
 }

@@ -12,8 +12,8 @@ use leptos::prelude::*;
 pub fn LogDetail(
     entry: FlowRunLog,
     zone: Zone,
-    /// The app link to this entry.
-    permalink: String,
+    /// The app link to this entry; `None` for an entry of a local file, which has none.
+    permalink: Option<String>,
     /// Why it is shown apart from the list, if it is.
     #[prop(optional)]
     note: Option<String>,
@@ -35,13 +35,16 @@ pub fn LogDetail(
     let long = collapsed(&message).map(|head| (head.to_string(), message.len()));
     let msg_for_copy = message.clone();
     let json = json_line(&e);
-    let link = format!("{}{}", browser::origin(), browser::app_href(&permalink));
+    let link = permalink.map(|p| format!("{}{}", browser::origin(), browser::app_href(&p)));
     view! {
         <section class="log-detail" aria-label="Log entry">
             <header>
                 <h2>"Entry #"{e.id.clone()}</h2>
                 <div class="actions">
-                    <button type="button" class="link-button copy-permalink" on:click=move |_| copy("link", link.clone())>"copy permalink"</button>
+                    {match link {
+                        Some(link) => view! { <button type="button" class="link-button copy-permalink" on:click=move |_| copy("link", link.clone())>"copy permalink"</button> }.into_any(),
+                        None => view! { <span class="no-permalink" title="A link cannot point into a file on this computer">"no permalink: this entry is in a local file"</span> }.into_any(),
+                    }}
                     <button type="button" class="link-button" on:click=move |_| copy("message", msg_for_copy.clone())>"copy message"</button>
                     <button type="button" class="link-button" on:click=move |_| copy("JSON", json.trim_end().to_string())>"copy JSON"</button>
                     <span class="copied" aria-live="polite">{move || copied.get().map(|w| format!("{w} copied"))}</span>

@@ -6,11 +6,16 @@
 //! 200,000 costs O(100), not O(200,000), so loading all stays linear. Callers use the
 //! re-exports below (`crate::logs::LogStore`, …), not the submodules.
 
+mod file;
+mod file_json;
+#[cfg(test)]
+mod file_tests;
 mod load;
 mod store;
 mod text;
 mod window;
 
+pub use file::{append_all, gzip_size, is_gzip, sniff, FileParser, Format, Stats, MAX_ENTRIES, MAX_LINE, MAX_TEXT_BYTES};
 pub use load::{load_cost, minutes_text, page_of, LoadCost, LoadPlan, API_PER_MINUTE, CONFIRM_PAGES, LOAD_PER_PAGE};
 pub use store::{fold, step_match, LogStore};
 pub use text::{

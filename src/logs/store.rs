@@ -60,6 +60,11 @@ fn contains_ascii_folded(text: &str, query: &str) -> bool {
     false
 }
 
+/// What the step filter compares: the step's id, else its name.
+pub fn step_key(e: &FlowRunLog) -> Option<&str> {
+    e.step_id.as_deref().or(e.step_name.as_deref())
+}
+
 /// Entries per chunk of [`Chunked`].
 const CHUNK: usize = 4096;
 
@@ -121,6 +126,10 @@ pub struct LogStore {
     counts: BTreeMap<Option<LogLevel>, usize>,
     /// Levels shown; empty means all.
     levels: BTreeSet<LogLevel>,
+    /// The step shown (`step_key`); `None` means all (a server page filters by step itself).
+    step: Option<String>,
+    /// Every step seen, by `step_key`, with its name.
+    steps: BTreeMap<String, Option<String>>,
     /// Indices into `entries` of the rows shown (those passing the level filter).
     visible: Vec<u32>,
     /// The folded search term; empty means no search.
@@ -136,8 +145,8 @@ impl LogStore {
 
     /// Forgets every entry (keeps the level filter and the search).
     pub fn clear(&mut self) {
-        let (levels, query) = (std::mem::take(&mut self.levels), std::mem::take(&mut self.query));
-        *self = LogStore { levels, query, ..LogStore::default() };
+        let (levels, query, step) = (std::mem::take(&mut self.levels), std::mem::take(&mut self.query), self.step.take());
+        *self = LogStore { levels, query, step, ..LogStore::default() };
     }
 
     /// Appends entries in order, skipping ids already held; answers how many were new.
@@ -150,6 +159,9 @@ impl LogStore {
             let i = self.entries.len();
             self.by_id.insert(e.id.clone(), i);
             *self.counts.entry(e.level.clone()).or_default() += 1;
+            if let Some(key) = step_key(&e).filter(|k| !self.steps.contains_key(*k)) {
+                self.steps.insert(key.to_string(), e.step_name.clone());
+            }
             let folded = haystack(&e);
             if self.passes(&e) {
                 let pos = self.visible.len() as u32;
@@ -166,7 +178,21 @@ impl LogStore {
     }
 
     fn passes(&self, e: &FlowRunLog) -> bool {
-        self.levels.is_empty() || e.level.as_ref().is_some_and(|l| self.levels.contains(l))
+        (self.levels.is_empty() || e.level.as_ref().is_some_and(|l| self.levels.contains(l)))
+            && self.step.as_deref().is_none_or(|s| step_key(e) == Some(s))
+    }
+
+    /// Every step seen (its id, else its name) with its name, in order of the key.
+    pub fn steps(&self) -> &BTreeMap<String, Option<String>> {
+        &self.steps
+    }
+
+    /// Shows only the entries of one step (`None`: all); recomputes the rows and the matches.
+    pub fn set_step(&mut self, step: Option<String>) {
+        if step != self.step {
+            self.step = step;
+            self.refilter();
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -203,6 +229,10 @@ impl LogStore {
             return;
         }
         self.levels = levels;
+        self.refilter();
+    }
+
+    fn refilter(&mut self) {
         self.visible = (0..self.entries.len()).filter(|&i| self.entries.get(i).is_some_and(|e| self.passes(e))).map(|i| i as u32).collect();
         self.rematch();
     }

@@ -134,6 +134,19 @@ pub fn logs_href(id: &str, view: &LogsView) -> String {
     }
 }
 
+/// The log file page (a file read in the browser).
+pub const LOG_FILE_PATH: &str = "/logs/file";
+
+/// `/logs/file?…`: the file page with a view's levels, step, search and entry.
+pub fn log_file_href(view: &LogsView) -> String {
+    let q = encode_pairs(&view.to_pairs());
+    if q.is_empty() {
+        LOG_FILE_PATH.to_string()
+    } else {
+        format!("{LOG_FILE_PATH}?{q}")
+    }
+}
+
 /// `/runs/<id>/logs?step=<step_id>`: run `id`'s log entries of one step.
 pub fn step_logs_href(id: &str, step_id: &str) -> String {
     logs_href(id, &LogsView { step: vec![step_id.to_string()], ..LogsView::default() })

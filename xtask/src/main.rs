@@ -18,7 +18,7 @@ const HELP: &str = "cargo xtask <command>
                    set up, build, and serve the app with the simulator on 127.0.0.1
   sim [args..]     run the simulator alone (for `trunk serve`); args go to flow-run-sim
   test             every test layer: fmt, clippy, native, browser (wasm) and end-to-end
-  bench [--short] [--only table|logs|sim]...
+  bench [--short] [--only table|logs|file|sim]...
                    build the release app, measure size, speed and scale in headless Chromium
                    against the simulator; writes target/bench/report.json and report.md";
 

@@ -2,7 +2,7 @@
 //! simulator, in headless Chromium. Writes `report.json` and `report.md` to the directory
 //! given with `--out`. `--short` runs every measurement once at small sizes (CI uses it to
 //! keep the benchmark working); the full run is what the README quotes. `--only PART`
-//! (`table`, `logs` or `sim`; repeatable) measures just those parts, for comparing a change.
+//! (`table`, `logs`, `file` or `sim`; repeatable) measures just those parts, for comparing a change.
 //!
 //! Over 400 lines: one measurement per function and the report beside them, read best in one
 //! place (a binary, not a module of the app).
@@ -37,8 +37,8 @@ fn opts() -> Opts {
             "--out" => out = PathBuf::from(args.next().expect("--out DIR")),
             "--short" => short = true,
             "--only" => match args.next() {
-                Some(p) if ["table", "logs", "sim"].contains(&p.as_str()) => only.push(p),
-                other => panic!("--only takes table, logs or sim, not {other:?}"),
+                Some(p) if ["table", "logs", "file", "sim"].contains(&p.as_str()) => only.push(p),
+                other => panic!("--only takes table, logs, file or sim, not {other:?}"),
             },
             other => panic!("unknown option {other}; use --out DIR, --short and --only PART"),
         }
@@ -380,6 +380,72 @@ async fn log_viewer(sim: &Sim, run: u64, entries: u64) -> Value {
     })
 }
 
+/// 4b. A log file of `entries` entries (JSON Lines, gzipped, about 200 bytes an entry) opened
+/// on `/logs/file`: time to the first rows and to all, from the read's start (User Timing
+/// marks of the app); peak memory; the longest frame while it is read.
+async fn log_file(sim: &Sim, entries: u32) -> Value {
+    let dir = std::env::temp_dir().join(format!("frc-bench-file-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let path = dir.join(format!("log-{entries}.jsonl"));
+    let lines: String = (1..=entries)
+        .map(|i| {
+            let level = ["ERROR", "WARNING", "INFO", "INFO", "DEBUG"][i as usize % 5];
+            let e = json!({"id": i, "flow_run_id": 9, "flow_step_id": i % 4 + 1, "flow_step": {"id": i % 4 + 1, "name": format!("Step {}", i % 4 + 1)},
+                "log_level": level, "log_message": format!("Entry {i}: fetched {} records from the source system", i * 7),
+                "created_at": format!("2026-10-30T06:{:02}:{:02}.{:03}Z", i / 60_000 % 60, i / 1000 % 60, i % 1000), "meta": {"page": i / 100}});
+            format!("{e}\n")
+        })
+        .collect();
+    let bytes = lines.len();
+    std::fs::write(&path, lines).expect("write the file");
+    let ok = std::process::Command::new("gzip").args(["-f", "-6"]).arg(&path).status().map(|s| s.success()).unwrap_or(false);
+    assert!(ok, "gzip");
+    let gz = dir.join(format!("log-{entries}.jsonl.gz"));
+    let gz_bytes = std::fs::metadata(&gz).map(|m| m.len()).unwrap_or(0);
+    let b = Browser::start().await;
+    b.goto(&sim.url("/logs/file")).await;
+    b.wait_for("#log-file-input").await;
+    b.js(r#"performance.clearMarks();
+           const sample = () => ({heap: (performance.memory || {}).usedJSHeapSize || 0,
+               wasm: window.wasmBindings && window.wasmBindings.frcWasmMemoryBytes ? window.wasmBindings.frcWasmMemoryBytes() : 0});
+           window.__peak = sample(); window.__worst = 0;
+           window.__timer = setInterval(() => { const s = sample(); window.__peak = {heap: Math.max(window.__peak.heap, s.heap), wasm: Math.max(window.__peak.wasm, s.wasm)}; }, 50);
+           let last = performance.now();
+           const frame = (t) => { window.__worst = Math.max(window.__worst, t - last); last = t; if (!window.__stop) requestAnimationFrame(frame); };
+           requestAnimationFrame((t) => { last = t; requestAnimationFrame(frame); });"#)
+        .await;
+    let input = b.wait_for("#log-file-input").await;
+    input.send_keys(&gz.display().to_string()).await.expect("choose the file");
+    let v = js_async(
+        &b,
+        r#"const done = arguments[0];
+           const tick = () => { const all = performance.getEntriesByName('frc-file-all')[0];
+               if (!all) { setTimeout(tick, 20); return; }
+               window.__stop = true; clearInterval(window.__timer);
+               const open = performance.getEntriesByName('frc-file-open')[0].startTime;
+               const first = performance.getEntriesByName('frc-file-first-rows')[0];
+               done({first: first ? first.startTime - open : null, all: all.startTime - open, heap: window.__peak.heap, wasm: window.__peak.wasm,
+                   worst: window.__worst, text: (document.getElementById('file-done') || {}).textContent || ''}); };
+           tick();"#,
+    )
+    .await;
+    let text = b.wait_for_text("#file-done", "entries read").await;
+    b.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    let mb = |v: &Value| round1(v.as_f64().unwrap_or(0.0) / 1_048_576.0);
+    json!({
+        "entries": entries,
+        "file_mb": round1(bytes as f64 / 1_048_576.0),
+        "gzip_mb": round1(gz_bytes as f64 / 1_048_576.0),
+        "first_rows_ms": round1(v["first"].as_f64().unwrap_or(f64::NAN)),
+        "all_rows_ms": round1(v["all"].as_f64().unwrap_or(f64::NAN)),
+        "peak_js_heap_mb": mb(&v["heap"]),
+        "peak_wasm_memory_mb": mb(&v["wasm"]),
+        "longest_frame_ms": round1(v["worst"].as_f64().unwrap_or(f64::NAN)),
+        "read": text,
+    })
+}
+
 /// 5. Requests of a walk: table → run → logs → back → back.
 async fn walk(sim: &Sim) -> Value {
     let b = Browser::start().await;
@@ -575,6 +641,20 @@ fn markdown(r: &Value) -> String {
             v["search_ms"]
         );
     }
+    if let Some(v) = r["log_file"].as_object() {
+        md += &format!(
+            "\nLog file opened in the browser (JSON Lines, gzip): {} entries, {} MB ({} MB gzip): first rows {} ms, all rows {} ms, \
+             peak JS heap {} MB, peak wasm memory {} MB, longest frame while reading {} ms.\n",
+            v["entries"],
+            v["file_mb"],
+            v["gzip_mb"],
+            v["first_rows_ms"],
+            v["all_rows_ms"],
+            v["peak_js_heap_mb"],
+            v["peak_wasm_memory_mb"],
+            v["longest_frame_ms"]
+        );
+    }
     md
 }
 
@@ -617,6 +697,12 @@ async fn main() {
             eprintln!("bench: log viewer at {n} done");
         }
     }
+    let mut file_v = Value::Null;
+    if o.runs("file") {
+        let files = Sim::start(&["--runs", "10", "--seed", "14", "--frozen"]).await;
+        file_v = log_file(&files, if o.short { 20_000 } else { 200_000 }).await;
+        eprintln!("bench: log file done");
+    }
     if o.runs("sim") {
         let big_runs: u64 = if o.short { 10_000 } else { 1_000_000 };
         let big = Sim::start(&["--runs", &big_runs.to_string(), "--seed", "13", "--frozen", "--no-rate-limit"]).await;
@@ -630,6 +716,7 @@ async fn main() {
         "table": table_v,
         "filter_change": filter_v,
         "log_viewer": log_v,
+        "log_file": file_v,
         "walk": walk_v,
         "sim_latency": lat_v,
         "page_bytes": bytes_v,

@@ -108,7 +108,7 @@ impl FlowRunLog {
             id: f.id(&["id"])?,
             run_id: f.id(&["flow_run_id"]),
             step_id: f.id(&["flow_step_id"]).or_else(|| step.and_then(|s| s.id(&["id"]))),
-            step_name: step.and_then(|s| s.string(&["name"])),
+            step_name: step.and_then(|s| s.string(&["name"])).or_else(|| f.string(&["flow_step_name"])),
             level: f.get(&["log_level", "level"]).and_then(LogLevel::from_value),
             message,
             created_at_ms: f.get(&["created_at"]).and_then(parse_timestamp),

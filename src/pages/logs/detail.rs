@@ -34,13 +34,15 @@ pub fn Detail(ctx: Ctx, lone: RwSignal<Option<(String, Result<FlowRunLog, ApiErr
                 Some(format!("This entry is not {where_}; it was fetched on its own. Load all to see it in context.")),
             ),
             Some((id, Err(e))) if id == lid && !matches!(e, ApiError::Aborted) => DetailShown::Failed(e.message()),
+            _ if mode.with(|m| *m == Mode::File) => DetailShown::Failed("There is no such entry in this file (yet).".into()),
             _ => DetailShown::Loading,
         };
         Some((lid, what))
     });
     move || {
         let (lid, what) = shown.get()?;
-        let permalink = LogsView { log: Some(lid.clone()), ..LogsView::default() }.href(&run_id.get());
+        // An entry of a local file has no address another browser could open.
+        let permalink = (mode.get() != Mode::File).then(|| LogsView { log: Some(lid.clone()), ..LogsView::default() }.href(&run_id.get()));
         let zone = app.zone.get();
         Some(match what {
             DetailShown::Entry(e, Some(note)) => view! { <LogDetail entry=*e zone permalink note on_close/> }.into_any(),

@@ -72,6 +72,7 @@ pub fn LoadBar(ctx: Ctx, is_running: Memo<bool>) -> impl IntoView {
                     }}
                     <button type="button" class="link-button" on:click=move |_| ctx.load_all(false)>"reload"</button>
                 }.into_any(),
+                Mode::File => ().into_any(),
                 Mode::Stopped(why) => view! {
                     <span class="notice load-stopped" role="status">{why}</span>
                     <button type="button" class="button" id=crate::nav::id("load-resume") on:click=move |_| ctx.load_all(true)>"Resume"</button>

@@ -34,6 +34,8 @@ pub enum Mode {
     All,
     /// A load ended early (cancelled or failed); what was loaded stays, and can be resumed.
     Stopped(String),
+    /// A file opened in the browser (`/logs/file`): no server, no permalinks.
+    File,
 }
 
 /// Live tail of a running run, once everything is loaded.

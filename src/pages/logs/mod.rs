@@ -1,6 +1,8 @@
 //! `/runs/:id/logs`: composition of the log page (its work is in `loader`).
 
 mod detail;
+pub mod file;
+mod file_read;
 mod load_bar;
 mod loader;
 mod toolbar;
@@ -206,7 +208,10 @@ pub fn LogsPage() -> impl IntoView {
             <Toolbar ctx view=view_state go current goto_match=Callback::new(move |f: bool| goto_match(f)) wrap_allowed=Signal::derive(wrap_allowed)/>
             <LoadBar ctx is_running/>
             {move || error.get().map(|e| view! { <ErrorView error=e on_retry=retry/> })}
-            <div class="log-view" class:with-detail=move || selected.with(Option::is_some) aria-busy=move || loading.get().to_string()>
+            // A log file dropped here opens on the file page (not in a widget: it has no such page).
+            <div class="log-view" class:with-detail=move || selected.with(Option::is_some) aria-busy=move || loading.get().to_string()
+                on:dragover=move |ev: web_sys::DragEvent| if !in_widget { ev.prevent_default() }
+                on:drop=move |ev: web_sys::DragEvent| if !in_widget { if let Some(f) = file::dropped_file(&ev) { file::open_dropped(nav, f) } }>
                 {move || {
                     let empty = visible_len.get() == 0 && !loading.get() && error.with(Option::is_none);
                     empty.then(|| {

@@ -33,7 +33,11 @@ pub fn Toolbar(
         version.track();
         store.with_value(|s| (s.query().is_empty(), s.match_count()))
     });
-    let scope = move || if mode.with(|m| *m == Mode::Paged) { "on this page" } else { "loaded" };
+    let scope = move || match mode.get() {
+        Mode::Paged => "on this page",
+        Mode::File => "in this file",
+        _ => "loaded",
+    };
     let export = move |jsonl: bool| {
         let text = store.with_value(|s| s.rows().map(|e| if jsonl { json_line(e) } else { text_line(e) }).collect::<String>());
         let name = export_file_name(&run_id.get_untracked(), if jsonl { "jsonl" } else { "txt" });
@@ -74,6 +78,10 @@ pub fn Toolbar(
                     <button type="button" class="button" id=crate::nav::id("export-txt") title="Download the entries shown as text, made in your browser" on:click=move |_| export(false)>".txt"</button>
                     <button type="button" class="button" id=crate::nav::id("export-jsonl") title="Download the entries shown as JSON Lines, made in your browser" on:click=move |_| export(true)>".jsonl"</button>
                 </div>
+                {move || (mode.get() != Mode::File).then(|| view! {
+                    <a class="open-file" id=crate::nav::id("open-file") href=browser::app_href(crate::url_state::LOG_FILE_PATH)
+                        title="Open a downloaded log file (or drop one on the list); it is read in this browser, nothing is uploaded">"Open a file…"</a>
+                })}
             </div>
             <div class="log-toolbar-row">
                 <label class="inline">"Step "
