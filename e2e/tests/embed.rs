@@ -102,3 +102,18 @@ async fn an_iframe_embed_reports_its_height_and_stays_embedded() {
     b.close().await;
     let _ = std::fs::remove_dir_all(dist);
 }
+
+#[tokio::test]
+async fn an_embedded_log_view_offers_no_file_page() {
+    // The embed routes have no /logs/file page: neither its link nor a drop may lead there.
+    let sim = Sim::start(&["--runs", "50", "--days", "3", "--seed", "6", "--frozen"]).await;
+    let b = Browser::start().await;
+    b.sign_in(&sim).await;
+    b.goto(&sim.url("/runs/3/logs")).await;
+    b.wait_for(".log-row").await;
+    assert_eq!(b.count("#open-file").await, 1, "the full app links to the file page (the control)");
+    b.goto(&sim.url("/embed/runs/3/logs")).await;
+    b.wait_for(".log-row").await;
+    assert_eq!(b.count("#open-file").await, 0, "no link to a page the embed routes do not have");
+    b.close().await;
+}

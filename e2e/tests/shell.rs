@@ -30,7 +30,9 @@ async fn connecting_on_the_settings_page_shows_the_runs() {
     let query = last["query"].as_str().unwrap();
     assert!(query.starts_with("filter%5Bstarted_after%5D="), "the last 7 days by default: {query}");
     assert!(
-        query.ends_with("&include=flow%2CflowVersion%2CretriedFlowRun%2CerrorWarningLogs&sort=-started_at&page=1&per_page=25"),
+        query.ends_with(
+            "&include=flow%2CflowVersion%2CretriedFlowRun%2CerrorWarningLogsCount&fields%5Bflow%5D=id%2Cname&sort=-started_at&page=1&per_page=25"
+        ),
         "{query}"
     );
     b.close().await;

@@ -157,6 +157,7 @@ pub fn LogsPage() -> impl IntoView {
     // Keyboard: `/` focuses search, Escape closes the entry.
     // Not in a script widget: the host page's keys are the host's.
     let in_widget = browser::widget_app_url().is_some();
+    let files_open = !in_widget && !browser::embedded();
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         if in_widget {
             return;
@@ -208,10 +209,11 @@ pub fn LogsPage() -> impl IntoView {
             <Toolbar ctx view=view_state go current goto_match=Callback::new(move |f: bool| goto_match(f)) wrap_allowed=Signal::derive(wrap_allowed)/>
             <LoadBar ctx is_running/>
             {move || error.get().map(|e| view! { <ErrorView error=e on_retry=retry/> })}
-            // A log file dropped here opens on the file page (not in a widget: it has no such page).
+            // A log file dropped here opens on the file page (not in a widget or an embed route:
+            // they have no such page).
             <div class="log-view" class:with-detail=move || selected.with(Option::is_some) aria-busy=move || loading.get().to_string()
-                on:dragover=move |ev: web_sys::DragEvent| if !in_widget { ev.prevent_default() }
-                on:drop=move |ev: web_sys::DragEvent| if !in_widget { if let Some(f) = file::dropped_file(&ev) { file::open_dropped(nav, f) } }>
+                on:dragover=move |ev: web_sys::DragEvent| if files_open { ev.prevent_default() }
+                on:drop=move |ev: web_sys::DragEvent| if files_open { if let Some(f) = file::dropped_file(&ev) { file::open_dropped(nav, f) } }>
                 {move || {
                     let empty = visible_len.get() == 0 && !loading.get() && error.with(Option::is_none);
                     empty.then(|| {

@@ -78,7 +78,8 @@ pub fn Toolbar(
                     <button type="button" class="button" id=crate::nav::id("export-txt") title="Download the entries shown as text, made in your browser" on:click=move |_| export(false)>".txt"</button>
                     <button type="button" class="button" id=crate::nav::id("export-jsonl") title="Download the entries shown as JSON Lines, made in your browser" on:click=move |_| export(true)>".jsonl"</button>
                 </div>
-                {move || (mode.get() != Mode::File).then(|| view! {
+                // Not in a widget or an embed route, which have no file page.
+                {move || (mode.get() != Mode::File && browser::widget_app_url().is_none() && !browser::embedded()).then(|| view! {
                     <a class="open-file" id=crate::nav::id("open-file") href=browser::app_href(crate::url_state::LOG_FILE_PATH)
                         title="Open a downloaded log file (or drop one on the list); it is read in this browser, nothing is uploaded">"Open a file…"</a>
                 })}
