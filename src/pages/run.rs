@@ -6,7 +6,8 @@ use crate::state::use_app;
 use crate::time::format_duration_ms;
 use leptos::prelude::*;
 
-const RUN_INCLUDES: [&str; 8] =
+/// What a run's page (and a comparison) asks for with the run.
+pub(crate) const RUN_INCLUDES: [&str; 8] =
     ["flow", "flowVersion.steps", "retriedFlowRun", "errorWarningLogs", "cpuTime", "payloadSize", "operationsSent", "operationsReceived"];
 
 /// `/runs/:id`: one run's summary and actions; refreshes itself while the run is running.
@@ -105,6 +106,7 @@ pub fn RunPage() -> impl IntoView {
                 Some(Ok((r, now))) => view! {
                     // Embedded views are read-only.
                     {(!read_only).then(|| view! { <RunActions run=r.clone() perform/> })}
+                    <super::compare::ComparePrevious run=r.clone()/>
                     <RunSummary run=r now_ms=now/>
                 }.into_any(),
             }}
