@@ -266,7 +266,7 @@ mod tests {
         };
         let answer = [run.clone(), other("3", "8", 900), other("4", "7", 800), other("5", "7", 950), other("6", "7", 2_000)];
         assert_eq!(previous_in(&run, &answer).as_deref(), Some("5"));
-        assert_eq!(previous_in(&run, &[run.clone()]), None);
+        assert_eq!(previous_in(&run, std::slice::from_ref(&run)), None);
     }
 
     fn stats() -> impl Strategy<Value = Vec<StepStats>> {
