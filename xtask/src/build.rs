@@ -20,6 +20,10 @@ pub const GZIP_BUDGET_BYTES: u64 = 150 * 1024;
 ///   Leptos `Action`s, keyed run rows) and the security fixes added ~30 KB gzip: rustup path
 ///   421,268 B (424,206 B at the session's end); Debian path 416,979 B; rustup's prebuilt
 ///   std (no `-Zbuild-std`, no size flags) 455,946 B.
+/// - Rustup path 446,500: comparing two runs (#21: `/compare/:a/:b` and its embed route, the
+///   page, the run table's selection, "Compare with previous run", `compare` and the first use
+///   of `causes::normalise` in the app) took 424,204 → 444,675 B (+20,471 B); its measurement
+///   plus ~1.8 KB. The failure grouping (#20) shares `causes::normalise`.
 pub fn size_ceiling_bytes(tc: &Toolchain) -> u64 {
     ceiling(tc.wasm)
 }
@@ -28,7 +32,7 @@ pub fn size_ceiling_bytes(tc: &Toolchain) -> u64 {
 pub fn ceiling(wasm: crate::toolchain::WasmToolchain) -> u64 {
     use crate::toolchain::WasmToolchain::*;
     match wasm {
-        RustupBuildStd => 425_000,
+        RustupBuildStd => 446_500,
         DebianBuildStd => 422_000,
         RustupPrebuilt => 460_000,
     }
