@@ -49,9 +49,17 @@ pub fn ComparePage() -> impl IntoView {
     let ids = Memo::new(move |_| here.with(|l| crate::nav::compare_ids_of(l)).unwrap_or_default());
     let sides = [RwSignal::new(None::<Result<Side, ApiError>>), RwSignal::new(None)];
     let scope = crate::tasks::Scope::here();
+    // The loads of the ids shown: new ids (the router keeps this page for "Swap the runs")
+    // stop the old ones, so that an older answer never lands on a newer comparison.
+    let current = StoredValue::new_local(None::<crate::tasks::Task>);
     let load = move || {
         let (a, b) = ids.get_untracked();
         let client = app.client();
+        if let Some(old) = current.try_update_value(|c| c.take()).flatten() {
+            old.stop();
+        }
+        let Some(group) = scope.group() else { return };
+        current.set_value(Some(group.clone()));
         for (side, id) in sides.into_iter().zip([a, b]) {
             side.set(None);
             if client.credential.is_none() {
@@ -59,7 +67,7 @@ pub fn ComparePage() -> impl IntoView {
                 continue;
             }
             let client = client.clone();
-            scope.spawn(async move {
+            group.spawn(async move {
                 let result = load_side(client, id).await;
                 app.observe(&result);
                 if !matches!(result, Err(ApiError::Aborted)) {

@@ -22,8 +22,8 @@ pub const GZIP_BUDGET_BYTES: u64 = 150 * 1024;
 ///   std (no `-Zbuild-std`, no size flags) 455,946 B.
 /// - Rustup path 446,500: comparing two runs (#21: `/compare/:a/:b` and its embed route, the
 ///   page, the run table's selection, "Compare with previous run", `compare` and the first use
-///   of `causes::normalise` in the app) took 424,204 → 444,675 B (+20,471 B); its measurement
-///   plus ~1.8 KB. The failure grouping (#20) shares `causes::normalise`.
+///   of `causes::normalise` in the app) took 424,204 → 444,748 B (+20,544 B); its measurement
+///   plus ~1.7 KB. The failure grouping (#20) shares `causes::normalise`.
 pub fn size_ceiling_bytes(tc: &Toolchain) -> u64 {
     ceiling(tc.wasm)
 }
