@@ -3,7 +3,7 @@
 use crate::components::Header;
 use crate::config::AppConfig;
 use crate::nav::Nav;
-use crate::pages::{logs::LogsPage, not_found::NotFoundPage, run::RunPage, runs::RunsPage, settings::SettingsPage};
+use crate::pages::{compare::ComparePage, logs::LogsPage, not_found::NotFoundPage, run::RunPage, runs::RunsPage, settings::SettingsPage};
 use crate::state::AppState;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
@@ -28,10 +28,12 @@ pub fn App(config: AppConfig, #[prop(optional)] config_warnings: Vec<String>) ->
                     <Route path=path!("/embed/runs") view=RunsPage/>
                     <Route path=path!("/embed/runs/:id") view=RunPage/>
                     <Route path=path!("/embed/runs/:id/logs") view=LogsPage/>
+                    <Route path=path!("/embed/compare/:a/:b") view=ComparePage/>
                     <Route path=path!("/") view=|| view! { <Redirect path="/runs"/> }/>
                     <Route path=path!("/runs") view=RunsPage/>
                     <Route path=path!("/runs/:id") view=RunPage/>
                     <Route path=path!("/runs/:id/logs") view=LogsPage/>
+                    <Route path=path!("/compare/:a/:b") view=ComparePage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                     <Route path=path!("/logs/file") view=crate::pages::logs::file::LogFilePage/>
                     // The vendor dashboard's run links, pasted as they are.

@@ -8,6 +8,7 @@ pub mod app;
 pub mod browser;
 pub mod causes;
 pub mod chart;
+pub mod compare;
 pub mod components;
 pub mod config;
 pub mod embed;

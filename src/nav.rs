@@ -86,6 +86,14 @@ pub fn run_id_of(location: &str) -> String {
     path.strip_prefix("/runs/").map(|rest| decode_component(rest.split('/').next().unwrap_or_default())).unwrap_or_default()
 }
 
+/// `/compare/1/2?x` → `("1", "2")` (decoded); also behind the embed prefix.
+pub fn compare_ids_of(location: &str) -> Option<(String, String)> {
+    let path = location.split(['?', '#']).next().unwrap_or_default();
+    let rest = crate::url_state::full_route(path).strip_prefix("/compare/")?;
+    let mut parts = rest.split('/').map(decode_component);
+    Some((parts.next()?, parts.next()?))
+}
+
 /// Which view a location shows (for the widget, which has no router).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum View {
@@ -93,6 +101,7 @@ pub enum View {
     Run,
     Logs,
     LogFile,
+    Compare,
     Other,
 }
 
@@ -104,6 +113,7 @@ pub fn view_of(location: &str) -> View {
         ["runs", id] if !id.is_empty() => View::Run,
         ["runs", id, "logs"] if !id.is_empty() => View::Logs,
         ["logs", "file"] => View::LogFile,
+        ["compare", a, b] if !a.is_empty() && !b.is_empty() => View::Compare,
         _ => View::Other,
     }
 }
@@ -130,5 +140,10 @@ mod tests {
         assert_eq!(view_of("/runs/7/logs?q=1"), View::Logs);
         assert_eq!(view_of("/settings"), View::Other);
         assert_eq!(view_of("/runs//logs"), View::Other);
+        assert_eq!(view_of("/compare/1/2?x"), View::Compare);
+        assert_eq!(view_of("/compare/1"), View::Other);
+        assert_eq!(compare_ids_of("/embed/compare/a%2Fb/7?x"), Some(("a/b".into(), "7".into())));
+        assert_eq!(compare_ids_of("/compare/7"), None);
+        assert_eq!(compare_ids_of("/runs/7"), None);
     }
 }

@@ -338,6 +338,7 @@ fn WidgetRoot(location: String, theme: Option<&'static str>) -> impl IntoView {
                 View::Runs => view! { <RunsPage/> }.into_any(),
                 View::Run => view! { <RunPage/> }.into_any(),
                 View::Logs => view! { <LogsPage/> }.into_any(),
+                View::Compare => view! { <crate::pages::compare::ComparePage/> }.into_any(),
                 View::LogFile | View::Other => view! { <p class="notice">"This view is not available in a widget."</p> }.into_any(),
             }}
         </div>

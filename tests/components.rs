@@ -469,6 +469,42 @@ async fn a_refreshed_run_table_updates_its_rows_in_place_and_keeps_focus() {
     host.remove();
 }
 
+#[wasm_bindgen_test]
+async fn ticking_runs_selects_them_for_comparison_in_order_without_opening_them() {
+    start_executor();
+    let run = |id: &str| FlowRun { id: id.into(), status: Some(RunStatus::Success), ..FlowRun::default() };
+    let runs = RwSignal::new(vec![run("1"), run("2"), run("3")]);
+    let selected = RwSignal::new(Vec::<String>::new());
+    let opened = RwSignal::new(0);
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        view! { <RunTable runs zone=Zone::Utc now_ms=1_772_391_660_000 on_open=Callback::new(move |_: String| opened.update(|n| *n += 1)) selected/> }
+    });
+    let tick = |id: &str| {
+        let b: web_sys::HtmlElement = host
+            .query_selector(&format!("input[aria-label='Select run {id} for comparison']"))
+            .unwrap()
+            .expect("a checkbox")
+            .unchecked_into();
+        b.click();
+    };
+    tick("3");
+    tick("1");
+    assert!(until(|| selected.get_untracked() == ["3", "1"]).await, "in the order ticked: {:?}", selected.get_untracked());
+    tick("3");
+    assert!(until(|| selected.get_untracked() == ["1"]).await, "unticked: {:?}", selected.get_untracked());
+    assert_eq!(opened.get_untracked(), 0, "a tick opens no run");
+    // A refresh keeps the ticks (rows are keyed by id).
+    runs.set(vec![run("4"), run("1"), run("2")]);
+    assert!(until(|| texts(&host, "tbody tr").len() == 3).await);
+    let one: web_sys::HtmlInputElement = host.query_selector("tr[data-run-id='1'] input").unwrap().unwrap().unchecked_into();
+    assert!(one.checked());
+    drop(handle);
+    host.remove();
+}
+
 // ---- Security: answers that cannot freeze, credentials that cannot hang, owned observers ----
 
 #[wasm_bindgen_test]

@@ -25,6 +25,8 @@ async fn every_view_works_under_the_strict_csp_without_violations() {
     b.wait_for(".log-detail .json-tree").await;
     b.wait_for("#load-all").await.click().await.unwrap();
     b.wait_for_text("#loaded-all", "300").await;
+    b.goto(&sim.url("/compare/2/3")).await;
+    b.wait_for("table.compare-steps").await;
     b.goto(&sim.url("/settings")).await;
     b.wait_for("#api-base").await;
 

@@ -10,8 +10,9 @@ use std::collections::HashSet;
 /// row keeps its element, and with it keyboard focus and an open failure summary. With
 /// `on_open`, a row opens its run on click or Enter; with `expanded`, failed runs expand in
 /// place to their warnings and errors (kept across refreshes by run id; fetched on opening,
-/// through the app's client); with `sort`, the
-/// Started header sorts.
+/// through the app's client); with `sort`, the Started header sorts; with `selected`, each
+/// row has a checkbox that adds its run to (or takes it from) the selection for a
+/// comparison, in the order chosen.
 #[component]
 pub fn RunTable(
     #[prop(into)] runs: Signal<Vec<FlowRun>>,
@@ -20,6 +21,7 @@ pub fn RunTable(
     #[prop(optional)] on_open: Option<Callback<String>>,
     #[prop(optional)] expanded: Option<RwSignal<HashSet<String>>>,
     #[prop(optional)] sort: Option<(Signal<RunSort>, Callback<()>)>,
+    #[prop(optional)] selected: Option<RwSignal<Vec<String>>>,
 ) -> impl IntoView {
     // The page, each id once, computed once per new page; rows find their run in it. (Read
     // through `runs` itself, a derived signal clones the whole page on every read: 100 rows
@@ -82,18 +84,34 @@ pub fn RunTable(
             })
         };
         let href = crate::browser::app_href(&crate::url_state::run_href(&id));
+        let select = selected.map(|sel| {
+            let (id, id2) = (id.clone(), id.clone());
+            view! {
+                <input type="checkbox" class="select-run" aria-label=format!("Select run {id} for comparison")
+                    prop:checked=move || sel.with(|s| s.contains(&id2))
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        sel.update(|s| {
+                            s.retain(|x| x != &id);
+                            if on {
+                                s.push(id.clone());
+                            }
+                        })
+                    }/>" "
+            }
+        });
         let dash = || "–".to_string();
         view! {
             <tr data-run-id=id.clone() tabindex=on_open.map(|_| "0") class:clickable=on_open.is_some()
                 on:click=move |ev: leptos::ev::MouseEvent| {
                     // Links and buttons in the row do their own thing.
                     let inner = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok());
-                    if inner.is_none_or(|el| el.closest("a, button").ok().flatten().is_none()) {
+                    if inner.is_none_or(|el| el.closest("a, button, input").ok().flatten().is_none()) {
                         open()
                     }
                 }
-                on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { open2() }>
-                <td class="col-id"><a href=href>"#"{id.clone()}</a></td>
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" && !in_input(&ev) { open2() }>
+                <td class="col-id">{select}<a href=href>"#"{id.clone()}</a></td>
                 // Two reactive parts around the status cell (whose expander keeps its own
                 // state): a new state of the run rebuilds these cells, never the row itself.
                 {move || run.with(|r| view! {
@@ -129,6 +147,11 @@ pub fn RunTable(
             </tbody>
         </table>
     }
+}
+
+/// Whether a key went to a field of the row (its checkbox), not the row itself.
+fn in_input(ev: &leptos::ev::KeyboardEvent) -> bool {
+    ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()).is_some()
 }
 
 /// The runs in order, each id once (the first).

@@ -1,4 +1,4 @@
-use crate::api::{FlowRun, FlowRunLog, LogQuery};
+use crate::api::{ApiClient, ApiError, FlowRun, FlowRunLog, LogQuery};
 use crate::state::use_app;
 use crate::steps::{aggregate, waterfall, StepState, StepStats};
 use crate::time::format_datetime;
@@ -16,6 +16,33 @@ enum Load {
     Failed(String),
 }
 
+/// A run's log entries, or how many there are when more than [`MAX_ENTRIES_FOR_STEPS`].
+pub enum Entries {
+    All(Vec<FlowRunLog>),
+    TooMany(u64),
+}
+
+/// Reads a run's entries for step figures. Bounded by what the data can mean, not by the
+/// answer's `last_page`: at most the pages that `MAX_ENTRIES_FOR_STEPS` entries fill, and
+/// never past an empty page.
+pub async fn read_entries(client: &ApiClient, run_id: &str) -> Result<Entries, ApiError> {
+    let mut entries: Vec<FlowRunLog> = Vec::new();
+    let pages = MAX_ENTRIES_FOR_STEPS.div_ceil(u64::from(PER_PAGE)) as u32;
+    for page in 1..=pages {
+        let p = client.list_logs(run_id, &LogQuery::standard(page, PER_PAGE), None).await?;
+        let total = p.meta.total.unwrap_or(0);
+        if total > MAX_ENTRIES_FOR_STEPS {
+            return Ok(Entries::TooMany(total));
+        }
+        let empty = p.items.is_empty();
+        entries.extend(p.items);
+        if empty || u64::from(page) >= p.meta.last_page {
+            break;
+        }
+    }
+    Ok(Entries::All(entries))
+}
+
 /// Per step: status (errors over warnings), entry counts by level, first and last entry;
 /// and a waterfall of step timing across the run. Entries load in the background.
 #[component]
@@ -27,32 +54,11 @@ pub fn StepsPanel(run: FlowRun) -> impl IntoView {
     let steps = run.steps.clone();
     // A task of this panel: a refresh of a running run rebuilds the panel and ends the old one.
     crate::tasks::spawn(async move {
-        let mut entries: Vec<FlowRunLog> = Vec::new();
-        // Bounded by what the data can mean, not by the answer's `last_page`: at most the pages
-        // that MAX_ENTRIES_FOR_STEPS entries fill, and never past an empty page.
-        let pages = MAX_ENTRIES_FOR_STEPS.div_ceil(u64::from(PER_PAGE)) as u32;
-        for page in 1..=pages {
-            let q = LogQuery::standard(page, PER_PAGE);
-            match client.list_logs(&run_id, &q, None).await {
-                Ok(p) => {
-                    let total = p.meta.total.unwrap_or(0);
-                    if total > MAX_ENTRIES_FOR_STEPS {
-                        state.set(Load::TooMany(total));
-                        return;
-                    }
-                    let empty = p.items.is_empty();
-                    entries.extend(p.items);
-                    if empty || u64::from(page) >= p.meta.last_page {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    state.set(Load::Failed(e.message()));
-                    return;
-                }
-            }
-        }
-        state.set(Load::Ready(aggregate(&steps, &entries)));
+        state.set(match read_entries(&client, &run_id).await {
+            Ok(Entries::All(entries)) => Load::Ready(aggregate(&steps, &entries)),
+            Ok(Entries::TooMany(n)) => Load::TooMany(n),
+            Err(e) => Load::Failed(e.message()),
+        });
     });
     let zone = app.zone.get_untracked();
     let clock = move |ms: Option<i64>| {

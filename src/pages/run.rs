@@ -84,9 +84,15 @@ pub fn RunPage() -> impl IntoView {
     // that changes neither must not rebuild them (it closed an open Stop confirmation).
     let for_actions = Memo::new(move |_| {
         run.with(|r| match r {
-            Some(Ok((f, _))) => {
-                Some(FlowRun { id: f.id.clone(), flow_name: f.flow_name.clone(), status: f.status.clone(), ..FlowRun::default() })
-            }
+            // And what "Compare with previous run" needs (it does not change either).
+            Some(Ok((f, _))) => Some(FlowRun {
+                id: f.id.clone(),
+                flow_name: f.flow_name.clone(),
+                flow_id: f.flow_id.clone(),
+                started_at_ms: f.started_at_ms,
+                status: f.status.clone(),
+                ..FlowRun::default()
+            }),
             _ => None,
         })
     });
@@ -107,6 +113,7 @@ pub fn RunPage() -> impl IntoView {
             <h1>"Run #"{move || id.get()} <CopyLink/></h1>
             // Embedded views are read-only.
             {move || (!read_only).then(|| for_actions.get().map(|r| view! { <RunActions run=r perform/> }))}
+            {move || for_actions.get().map(|r| view! { <super::compare::ComparePrevious run=r/> })}
             {move || match run.get() {
                 None => view! { <p class="loading" aria-busy="true">"Loading the run…"</p> }.into_any(),
                 Some(Err(ApiError::NotFound)) => view! {

@@ -54,6 +54,8 @@ pub fn RunsPage() -> impl IntoView {
     let refresh_error = RwSignal::new(None::<ApiError>);
     let expanded = RwSignal::new(HashSet::<String>::new());
     let live_on = RwSignal::new(false);
+    // Runs ticked for a comparison, in the order ticked (kept across pages and filters).
+    let selected = RwSignal::new(Vec::<String>::new());
     let slot = StoredValue::new_local(Slot::default());
     let scope = crate::tasks::Scope::here();
 
@@ -272,9 +274,10 @@ pub fn RunsPage() -> impl IntoView {
                         (skipped > 0).then(|| view! { <p class="notice">{format!("{skipped} entries of this page could not be read and are not shown.")}</p> })
                     }}
                     <div class:stale=move || shown.with(|s| s.as_ref().is_some_and(|s| s.view != view_state.get())) aria-busy=move || loading.get().to_string()>
-                        <RunTable runs=rows zone=zone now_ms=at_ms on_open expanded sort=(shown_sort, toggle_sort)/>
+                        <RunTable runs=rows zone=zone now_ms=at_ms on_open expanded sort=(shown_sort, toggle_sort) selected/>
                     </div>
                     <div class="table-foot">
+                        <CompareBar selected/>
                         {move || shown.with(|s| s.as_ref().map(|s| s.page.meta.clone())).map(|meta| view! { <Pager meta href=page_href/> })}
                         <label class="inline">"Per page "
                             <select name="per_page" prop:value=move || view_state.with(|v| v.per_page.to_string())
@@ -290,6 +293,21 @@ pub fn RunsPage() -> impl IntoView {
                 }.into_any(),
             }}
         </section>
+    }
+}
+
+/// Below the table: "Compare" once exactly two runs are ticked (the first ticked is A).
+#[component]
+fn CompareBar(selected: RwSignal<Vec<String>>) -> impl IntoView {
+    move || {
+        selected.with(|s| match s.as_slice() {
+            [] => None,
+            [a, b] => crate::url_state::compare_href(a, b).map(|h| {
+                view! { <a class="button primary" id=crate::nav::id("compare-selected") href=browser::app_href(&h)>{format!("Compare #{a} and #{b}")}</a> }.into_any()
+            }),
+            [_] => Some(view! { <span class="muted compare-hint">"Tick one more run to compare"</span> }.into_any()),
+            _ => Some(view! { <span class="muted compare-hint">"Tick exactly two runs to compare"</span> }.into_any()),
+        })
     }
 }
 

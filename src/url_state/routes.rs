@@ -1,6 +1,6 @@
 //! App paths: the base path under `<base href>`, embed routes, the Connection page's
 //! return path, and the one link builder for run pages (`run_href`, `logs_href`,
-//! `step_logs_href`), which writes a run id as exactly one path segment.
+//! `step_logs_href`, `compare_href`), which writes a run id as exactly one path segment.
 
 use super::logs::LogsView;
 use crate::api::query::{encode_component, encode_pairs};
@@ -35,10 +35,10 @@ pub fn is_embed_path(path: &str) -> bool {
     path == EMBED_PREFIX || path.starts_with("/embed/") || path.starts_with("/embed?")
 }
 
-/// The route of app path `path` in embed mode: run views stay embedded, everything else
-/// (the Connection page) is the full app's.
+/// The route of app path `path` in embed mode: run views and comparisons stay embedded,
+/// everything else (the Connection page) is the full app's.
 pub fn embed_route(path: &str) -> String {
-    if path.starts_with("/runs") && !is_embed_path(path) {
+    if (path.starts_with("/runs") || path.starts_with("/compare/")) && !is_embed_path(path) {
         format!("{EMBED_PREFIX}{path}")
     } else {
         path.to_string()
@@ -122,6 +122,16 @@ fn id_segment(id: &str) -> String {
 pub fn run_href(id: &str) -> String {
     format!("{RUNS_PATH}/{}", id_segment(id))
 }
+
+/// `/compare/<a>/<b>`: runs `a` and `b` side by side; `None` when either id is `.` or `..`
+/// (which a browser would resolve away: the link would open another comparison or none).
+pub fn compare_href(a: &str, b: &str) -> Option<String> {
+    let dots = |id: &str| matches!(id, "." | "..");
+    (!dots(a) && !dots(b)).then(|| format!("{COMPARE_PATH}/{}/{}", id_segment(a), id_segment(b)))
+}
+
+/// Where comparisons live.
+pub const COMPARE_PATH: &str = "/compare";
 
 /// `/runs/<id>/logs?…`: run `id`'s log viewer showing `view` (no `?` for the default view).
 pub fn logs_href(id: &str, view: &LogsView) -> String {
@@ -239,6 +249,22 @@ mod tests {
 
     proptest! {
         #[test]
+        fn a_compare_link_is_three_segments_or_none(a in ids(), b in ids()) {
+            match compare_href(&a, &b) {
+                None => prop_assert!(matches!(a.as_str(), "." | "..") || matches!(b.as_str(), "." | "..")),
+                Some(href) => {
+                    let (segs, query) = segments(&href);
+                    prop_assert_eq!((segs.len(), segs[0], query), (3, "compare", None), "{}", href);
+                    prop_assert_eq!(decode_segment(segs[1]), Some(a.clone()));
+                    prop_assert_eq!(decode_segment(segs[2]), Some(b.clone()));
+                    for seg in &segs[1..] {
+                        prop_assert!(!matches!(seg.to_ascii_lowercase().as_str(), "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e"));
+                    }
+                }
+            }
+        }
+
+        #[test]
         fn a_run_link_is_two_segments_whatever_the_id(id in ids()) {
             let href = run_href(&id);
             let (segs, query) = segments(&href);
@@ -345,6 +371,11 @@ mod tests {
         assert_eq!(embed_route("/runs/7?x=1"), "/embed/runs/7?x=1");
         assert_eq!(embed_route("/embed/runs"), "/embed/runs");
         assert_eq!(embed_route("/settings"), "/settings");
+        assert_eq!(embed_route("/compare/1/2"), "/embed/compare/1/2");
+        assert_eq!(full_route("/embed/compare/1/2"), "/compare/1/2");
+        assert_eq!(compare_href("7", "a/b").as_deref(), Some("/compare/7/a%2Fb"));
+        assert_eq!(compare_href("..", "7"), None);
+        assert_eq!(compare_href("7", "."), None);
         assert_eq!(full_route("/embed/runs/7/logs?q=a"), "/runs/7/logs?q=a");
         assert_eq!(full_route("/embed"), "/runs");
         assert_eq!(full_route("/runs"), "/runs");
