@@ -11,6 +11,7 @@ pub mod chart;
 pub mod components;
 pub mod config;
 pub mod embed;
+pub mod failures;
 pub mod format;
 pub mod logs;
 pub mod nav;
