@@ -32,11 +32,8 @@ const GROUPED: [RunStatus; 2] = [RunStatus::Failure, RunStatus::PartialSuccess];
 /// partly succeeded runs, newest first, with their warnings and errors included. `None`
 /// when the view's status filter leaves no failed run to read.
 pub fn list_query(view: &RunQuery, page: u32) -> Option<RunQuery> {
-    let status: Vec<RunStatus> = if view.status.is_empty() {
-        GROUPED.to_vec()
-    } else {
-        GROUPED.iter().filter(|s| view.status.contains(s)).cloned().collect()
-    };
+    let status: Vec<RunStatus> =
+        if view.status.is_empty() { GROUPED.to_vec() } else { GROUPED.iter().filter(|s| view.status.contains(s)).cloned().collect() };
     if status.is_empty() {
         return None;
     }
@@ -78,9 +75,28 @@ impl RunErrors {
     }
 }
 
-/// The entries that are errors or worse.
+/// The entries that are errors or worse, each message as its text (`message_text`).
 pub fn errors_of(entries: &[FlowRunLog]) -> Vec<FlowRunLog> {
-    entries.iter().filter(|e| e.level.as_ref().is_some_and(|l| l.is_error())).cloned().collect()
+    entries
+        .iter()
+        .filter(|e| e.level.as_ref().is_some_and(|l| l.is_error()))
+        .map(|e| FlowRunLog { message: message_text(&e.message), ..e.clone() })
+        .collect()
+}
+
+/// A message's text. An entry the API sent with only `message` parts
+/// (`[{"type": "text", "text": …}, {"type": "context", …}]`) arrives as that list's JSON:
+/// its cause is in the text parts, joined by line breaks; anything else is kept as it is.
+pub fn message_text(message: &str) -> String {
+    if message.starts_with("[{") {
+        if let Ok(serde_json::Value::Array(parts)) = serde_json::from_str(message) {
+            let texts: Vec<&str> = parts.iter().filter_map(|p| p.get("text")?.as_str()).collect();
+            if !texts.is_empty() {
+                return texts.join("\n");
+            }
+        }
+    }
+    message.to_string()
 }
 
 /// The log request for a failed run whose included entries hold no error (the include was
@@ -124,10 +140,12 @@ pub struct Group {
 /// Groups the error entries of `runs` by cause. The result does not depend on the order of
 /// the runs or of their entries; groups come most runs first, then by key.
 pub fn group(runs: &[RunErrors]) -> Vec<Group> {
+    /// A run's first entry of a cause: its time (`i64::MAX` when unknown), step, run start.
+    type First = (i64, Option<String>, Option<i64>);
     #[derive(Default)]
     struct Acc {
         example: Option<(Option<i64>, String)>,
-        runs: BTreeMap<String, (Option<i64>, Option<String>, Option<i64>)>,
+        runs: BTreeMap<String, First>,
         entries: usize,
         flows: BTreeSet<String>,
         steps: BTreeSet<String>,
@@ -146,10 +164,10 @@ pub fn group(runs: &[RunErrors]) -> Vec<Group> {
                 a.example = Some(candidate);
             }
             // A run's entry of this cause: its earliest (then smallest step id) names the step.
-            let mine = (at.unwrap_or(i64::MAX), e.step_id.clone(), run.started_at_ms);
-            let slot = a.runs.entry(run.run_id.clone()).or_insert((Some(mine.0), mine.1.clone(), mine.2));
-            if (mine.0, &mine.1) < (slot.0.unwrap_or(i64::MAX), &slot.1) {
-                *slot = (Some(mine.0), mine.1, mine.2);
+            let mine: First = (at.unwrap_or(i64::MAX), e.step_id.clone(), run.started_at_ms);
+            let slot = a.runs.entry(run.run_id.clone()).or_insert_with(|| mine.clone());
+            if (mine.0, &mine.1) < (slot.0, &slot.1) {
+                *slot = mine;
             }
             if let Some(f) = &run.flow {
                 a.flows.insert(f.clone());
@@ -171,7 +189,11 @@ pub fn group(runs: &[RunErrors]) -> Vec<Group> {
             let mut runs: Vec<GroupRun> = a
                 .runs
                 .into_iter()
-                .map(|(run_id, (at, step_id, started))| GroupRun { run_id, step_id, at_ms: at.filter(|t| *t != i64::MAX).or(started) })
+                .map(|(run_id, (at, step_id, started))| GroupRun {
+                    run_id,
+                    step_id,
+                    at_ms: Some(at).filter(|t| *t != i64::MAX).or(started),
+                })
                 .collect();
             runs.sort_by(|x, y| y.at_ms.cmp(&x.at_ms).then_with(|| x.run_id.cmp(&y.run_id)));
             Group {

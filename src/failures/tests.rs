@@ -84,6 +84,18 @@ fn the_simulators_causes_normalise_to_the_keys_it_states() {
 }
 
 #[test]
+fn messages_sent_as_parts_group_by_their_text() {
+    let parts = r#"[{"type":"text","text":"Timeout after 9 s"},{"type":"context","step":"Map","record":3}]"#;
+    assert_eq!(message_text(parts), "Timeout after 9 s");
+    for kept in ["[{\"a\": 1}]", "[{not json", "plain", "[1, 2]", ""] {
+        assert_eq!(message_text(kept), kept);
+    }
+    let e = |m: &str| entry("1", LogLevel::Error, None, m, None);
+    let runs = [run("1", "f", 0, errors_of(&[e(parts)])), run("2", "f", 0, errors_of(&[e("Timeout after 10 s")]))];
+    assert_eq!(group(&runs).len(), 1);
+}
+
+#[test]
 fn groups_by_cause_with_runs_flows_steps_and_times() {
     let e = |id: &str, step: &str, m: &str, at: i64| entry(id, LogLevel::Error, Some(step), m, Some(at));
     let runs = vec![
