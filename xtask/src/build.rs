@@ -20,6 +20,10 @@ pub const GZIP_BUDGET_BYTES: u64 = 150 * 1024;
 ///   Leptos `Action`s, keyed run rows) and the security fixes added ~30 KB gzip: rustup path
 ///   421,268 B (424,206 B at the session's end); Debian path 416,979 B; rustup's prebuilt
 ///   std (no `-Zbuild-std`, no size flags) 455,946 B.
+/// - 440,200 on the rustup path: failures grouped by cause (#20) took 424,206 → 439,205 B
+///   (+15.0 KB): the grouping view and its task (~11 KB raw: the result's markup, the
+///   list-then-logs state machine), the pure grouping, and `causes::normalise`, linked for
+///   the first time (shared with run comparison, #21). The other paths are not yet measured.
 pub fn size_ceiling_bytes(tc: &Toolchain) -> u64 {
     ceiling(tc.wasm)
 }
