@@ -29,11 +29,7 @@ async fn groups_shown(b: &Browser) -> BTreeMap<String, u64> {
     let v = b
         .js("return [...document.querySelectorAll('li.fg-group')].map(g => [g.querySelector('.fg-key').textContent, g.dataset.runs])")
         .await;
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_str().unwrap().parse().unwrap()))
-        .collect()
+    v.as_array().unwrap().iter().map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_str().unwrap().parse().unwrap())).collect()
 }
 
 #[tokio::test]
