@@ -48,6 +48,12 @@ pub fn list_query(view: &RunQuery, page: u32) -> Option<RunQuery> {
     })
 }
 
+/// Whether a run of the answer is one to group: not one of another known status (an API
+/// that ignored the status filter).
+pub fn is_grouped(run: &FlowRun) -> bool {
+    run.status.as_ref().is_none_or(|s| GROUPED.contains(s) || matches!(s, RunStatus::Other(_)))
+}
+
 /// Whether another list page is worth asking for after page `page` held `got` runs: never
 /// past our own limit, whatever the answer's meta says.
 pub fn more_pages(page: u32, got: usize) -> bool {

@@ -13,7 +13,7 @@ use crate::failures::{self, Group, RunErrors};
 use crate::state::use_app;
 use crate::tasks::{Scope, Task};
 use crate::time::format_datetime;
-use crate::url_state::{run_href, step_logs_href, RunsView};
+use crate::url_state::{logs_href, run_href, step_logs_href, LogsView, RunsView};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -133,9 +133,7 @@ pub fn FailureGroups(#[prop(into)] view: Signal<RunsView>) -> impl IntoView {
         <section class="failure-groups" aria-label="Failures grouped by cause">
             <div class="fg-head">
                 <button type="button" class="button" id=crate::nav::id("group-failures") disabled=running on:click=start>"Group failures"</button>
-                {move || running().then(|| view! {
-                    <button type="button" class="button" id=crate::nav::id("stop-grouping") on:click=on_stop>"Stop"</button>
-                })}
+                <button type="button" class="button" id=crate::nav::id("stop-grouping") hidden=move || !running() on:click=on_stop>"Stop"</button>
                 <span class="fg-cost muted">{format!(
                     "Groups the errors of the latest {} failed or partly successful runs under these filters: at most {} requests ({} pages of runs, up to {} logs of failed runs whose errors were not included), in the background within the app's {budget} requests a minute.",
                     failures::RUN_LIMIT, failures::max_requests(), failures::LIST_PAGES, failures::LOG_LOOKUPS
@@ -177,13 +175,14 @@ pub fn FailureGroups(#[prop(into)] view: Signal<RunsView>) -> impl IntoView {
                                         <ul class="fg-runs">
                                             {g.runs.iter().take(RUNS_SHOWN).map(|r| view! {
                                                 <li>
-                                                    <a class="fg-run" href=browser::app_href(&run_href(&r.run_id))>"#"{r.run_id.clone()}</a>
-                                                    {r.step_id.as_ref().map(|s| view! { " " <a class="fg-log" href=browser::app_href(&step_logs_href(&r.run_id, s))>"log of the step"</a> })}
+                                                    <a class="fg-run" href=browser::app_href(&run_href(&r.run_id))>"#"{r.run_id.clone()}</a>" "
+                                                    // The log filtered to the failing step (the whole log where no step is known).
+                                                    <a class="fg-log" href=browser::app_href(&r.step_id.as_ref().map_or_else(|| logs_href(&r.run_id, &LogsView::default()), |s| step_logs_href(&r.run_id, s)))>"log"</a>
                                                     " "{when(r.at_ms)}
                                                 </li>
                                             }).collect_view()}
                                         </ul>
-                                        {(more > 0).then(|| view! { <p class="muted">{format!("and {more} more")}</p> })}
+                                        {if more > 0 { format!("and {more} more") } else { String::new() }}
                                     </details>
                                 </li>
                             }
@@ -235,7 +234,7 @@ async fn work(client: ApiClient, view: RunQuery, out: RwSignal<Option<Outcome>>)
         let n = got.items.len() + got.skipped;
         // Never more than a page's worth, whatever the answer holds.
         for r in got.items.into_iter().take(failures::PER_PAGE as usize) {
-            if !seen.insert(r.id.clone()) {
+            if !failures::is_grouped(&r) || !seen.insert(r.id.clone()) {
                 continue;
             }
             if let Some(lq) = failures::log_lookup(&r) {

@@ -33,6 +33,14 @@ fn reads_failed_and_partial_runs_under_the_views_filters() {
 }
 
 #[test]
+fn only_failed_partial_or_unknown_statuses_are_grouped() {
+    let with = |s: Option<RunStatus>| is_grouped(&FlowRun { status: s, ..FlowRun::default() });
+    assert!(with(Some(RunStatus::Failure)) && with(Some(RunStatus::PartialSuccess)));
+    assert!(with(None) && with(Some(RunStatus::Other("9".into()))), "what the filter let through, unread");
+    assert!(!with(Some(RunStatus::Success)) && !with(Some(RunStatus::Running)) && !with(Some(RunStatus::Stopped)));
+}
+
+#[test]
 fn pages_end_at_the_limit_or_a_short_page() {
     assert!(more_pages(1, 100));
     assert!(!more_pages(1, 99));
