@@ -81,28 +81,29 @@ impl RunErrors {
     }
 }
 
-/// The entries that are errors or worse, each message as its text (`message_text`).
+/// The entries that are errors or worse, each message as its cause's text (`cause_text`).
 pub fn errors_of(entries: &[FlowRunLog]) -> Vec<FlowRunLog> {
     entries
         .iter()
         .filter(|e| e.level.as_ref().is_some_and(|l| l.is_error()))
-        .map(|e| FlowRunLog { message: message_text(&e.message), ..e.clone() })
+        .map(|e| FlowRunLog { message: cause_text(e), ..e.clone() })
         .collect()
 }
 
-/// A message's text. An entry the API sent with only `message` parts
-/// (`[{"type": "text", "text": …}, {"type": "context", …}]`) arrives as that list's JSON:
-/// its cause is in the text parts, joined by line breaks; anything else is kept as it is.
-pub fn message_text(message: &str) -> String {
-    if message.starts_with("[{") {
-        if let Ok(serde_json::Value::Array(parts)) = serde_json::from_str(message) {
-            let texts: Vec<&str> = parts.iter().filter_map(|p| p.get("text")?.as_str()).collect();
-            if !texts.is_empty() {
-                return texts.join("\n");
-            }
-        }
+/// The text a cause is read from. An entry sent with `message` parts
+/// (`[{"type": "text", "text": …}, {"type": "context", "record": 3}]`) and no `log_message`
+/// reads as its parts line by line, the context's values included: its cause is in its text
+/// parts alone. Where `log_message` says something else, it is kept.
+pub fn cause_text(e: &FlowRunLog) -> String {
+    let parts = e.parts.as_deref().and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok());
+    let texts: Vec<&str> =
+        parts.as_ref().and_then(|p| p.as_array()).into_iter().flatten().filter_map(|p| p.get("text")?.as_str()).collect();
+    let text = texts.join("\n");
+    if !text.is_empty() && e.message.starts_with(&text) {
+        text
+    } else {
+        e.message.clone()
     }
-    message.to_string()
 }
 
 /// The log request for a failed run whose included entries hold no error (the include was

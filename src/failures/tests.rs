@@ -94,12 +94,15 @@ fn the_simulators_causes_normalise_to_the_keys_it_states() {
 #[test]
 fn messages_sent_as_parts_group_by_their_text() {
     let parts = r#"[{"type":"text","text":"Timeout after 9 s"},{"type":"context","step":"Map","record":3}]"#;
-    assert_eq!(message_text(parts), "Timeout after 9 s");
-    for kept in ["[{\"a\": 1}]", "[{not json", "plain", "[1, 2]", ""] {
-        assert_eq!(message_text(kept), kept);
+    let e = |m: &str, p: Option<&str>| FlowRunLog { parts: p.map(str::to_string), ..entry("1", LogLevel::Error, None, m, None) };
+    let decoded = "Timeout after 9 s\n{\"record\":3,\"step\":\"Map\",\"type\":\"context\"}";
+    assert_eq!(cause_text(&e(decoded, Some(parts))), "Timeout after 9 s", "parts only: the text parts");
+    assert_eq!(cause_text(&e("Timeout after 9 s", Some(parts))), "Timeout after 9 s");
+    assert_eq!(cause_text(&e("Gateway refused", Some(parts))), "Gateway refused", "log_message says otherwise: kept");
+    for p in [None, Some("[{\"k\": 1}]"), Some("[{not json"), Some("7")] {
+        assert_eq!(cause_text(&e(decoded, p)), decoded);
     }
-    let e = |m: &str| entry("1", LogLevel::Error, None, m, None);
-    let runs = [run("1", "f", 0, errors_of(&[e(parts)])), run("2", "f", 0, errors_of(&[e("Timeout after 10 s")]))];
+    let runs = [run("1", "f", 0, errors_of(&[e(decoded, Some(parts))])), run("2", "f", 0, errors_of(&[e("Timeout after 10 s", None)]))];
     assert_eq!(group(&runs).len(), 1);
 }
 
