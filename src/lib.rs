@@ -12,6 +12,7 @@ pub mod compare;
 pub mod components;
 pub mod config;
 pub mod embed;
+pub mod failures;
 pub mod format;
 pub mod logs;
 pub mod nav;

@@ -99,7 +99,17 @@ mod tests {
     use serde_json::json;
 
     fn log(count: u64) -> RunLog {
-        RunLog { seed: 1, run_id: 7, steps: flow_steps(101, 1), count, started_ms: 0, spacing_ms: 10, failed: true, warnings: true }
+        RunLog {
+            seed: 1,
+            run_id: 7,
+            steps: flow_steps(101, 1),
+            count,
+            started_ms: 0,
+            spacing_ms: 10,
+            failed: true,
+            warnings: true,
+            causes: false,
+        }
     }
 
     #[test]

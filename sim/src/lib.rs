@@ -2,6 +2,7 @@
 //! conventions, JSON shapes, auth and errors, over deterministic generated data. It shares
 //! no code with the app on purpose, so that it can catch the app's mistakes.
 
+pub mod causes;
 pub mod data;
 pub mod details;
 pub mod faults;

@@ -98,6 +98,8 @@ pub struct RunLog {
     pub failed: bool,
     /// The run's `has_warnings` flag: only such runs have warning entries.
     pub warnings: bool,
+    /// `--failure-causes`: errors take one of a few causes (`causes`) instead of one message.
+    pub causes: bool,
 }
 
 /// Globally unique log ids: run id × 1,000,000 + index + 1 (runs hold at most 999,999 entries).
@@ -164,7 +166,11 @@ impl RunLog {
         let level = self.level(j);
         let mut message = MESSAGES[((h >> 8) % MESSAGES.len() as u64) as usize].replace("{n}", &(j + 1).to_string());
         if level == Level::Error || level == Level::Fatal {
-            message = format!("Step \"{step_name}\" failed: HTTP 502 from destination after 3 attempts (record {})", j + 1);
+            message = if self.causes {
+                crate::causes::message(self.seed, self.run_id, j, step_name)
+            } else {
+                format!("Step \"{step_name}\" failed: HTTP 502 from destination after 3 attempts (record {})", j + 1)
+            };
         } else if (h >> 20).is_multiple_of(997) {
             // Now and then a very long line (about 12 KB).
             message = format!("Large payload dump {}: {}", j + 1, "0123456789abcdef".repeat(750));
@@ -210,7 +216,17 @@ mod tests {
     use super::*;
 
     fn log(count: u64, failed: bool) -> RunLog {
-        RunLog { seed: 1, run_id: 5, steps: flow_steps(101, 1), count, started_ms: 0, spacing_ms: 10, failed, warnings: true }
+        RunLog {
+            seed: 1,
+            run_id: 5,
+            steps: flow_steps(101, 1),
+            count,
+            started_ms: 0,
+            spacing_ms: 10,
+            failed,
+            warnings: true,
+            causes: false,
+        }
     }
 
     #[test]

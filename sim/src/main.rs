@@ -17,6 +17,8 @@ Usage: flow-run-sim [options]
   --frozen          keep \"now\" still (by default it advances with the clock)
   --huge-run ID=N   give run ID exactly N log entries (repeatable), e.g. 7=200000
   --live-run ID=MS  keep run ID running at start, ending MS ms later (its log grows until then)
+  --failure-causes  failed and partly successful runs end in errors of a few causes with varying
+                    ids and numbers (listed with their runs at GET /__sim/failure-causes)
   --csp             serve the strict Content-Security-Policy (violations: GET /__sim/csp-reports)
   --frame-ancestors S  the strict policy's frame-ancestors sources (default 'self'), e.g.
                     \"'self' http://127.0.0.1:9000\" for a host page on another port
@@ -45,6 +47,10 @@ fn parse_args() -> Result<(String, u16, Options), String> {
         }
         if flag == "--frozen" {
             o.frozen = true;
+            continue;
+        }
+        if flag == "--failure-causes" {
+            o.failure_causes = true;
             continue;
         }
         if flag == "--csp" {

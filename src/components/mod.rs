@@ -1,6 +1,7 @@
 //! Reusable view pieces. They take plain values and know nothing of pages or HTTP.
 
 pub mod error_view;
+pub mod failure_groups;
 pub mod failure_summary;
 pub mod filter_bar;
 pub mod header;
@@ -17,6 +18,7 @@ pub mod steps_panel;
 pub mod timestamp;
 
 pub use error_view::ErrorView;
+pub use failure_groups::FailureGroups;
 pub use filter_bar::FilterBar;
 pub use header::Header;
 pub use pager::Pager;

@@ -1,6 +1,7 @@
 use crate::api::{ApiError, FlowRun, Page, RunSort, RunStatus, Slot};
 use crate::browser;
 use crate::components::pager::group_thousands;
+use crate::components::FailureGroups;
 use crate::components::{ErrorView, FilterBar, Pager, RunTable, RunTableSkeleton, SavedViews, StatusChart};
 use crate::nav::use_nav;
 use crate::state::use_app;
@@ -292,6 +293,8 @@ pub fn RunsPage() -> impl IntoView {
                     </div>
                 }.into_any(),
             }}
+            // Below the table: its results never move the rows.
+            <FailureGroups view=view_state/>
         </section>
     }
 }

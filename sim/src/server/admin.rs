@@ -6,6 +6,8 @@
 
 use super::state::{lock, Sim, CSP_REPORT_CAP, FAULT_CAP};
 use super::{error, pairs};
+use crate::causes;
+use crate::data::Status;
 use crate::faults;
 use axum::extract::{RawQuery, Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -123,6 +125,45 @@ pub(super) async fn add_csp_report(State(sim): State<Arc<Sim>>, body: String) ->
         reports.pop_front();
     }
     StatusCode::NO_CONTENT
+}
+
+/// `GET /__sim/failure-causes`: the runs that have ended failed or partly successful now,
+/// by the cause of their error entries (`crate::causes`; without `--failure-causes` every
+/// error has the first cause and partly successful runs have none), and how many have no
+/// error entry. Optional `flow_id=a,b` narrows to those flows. What a grouping of every such
+/// run must find, known without the app.
+pub(super) async fn failure_causes(State(sim): State<Arc<Sim>>, RawQuery(raw): RawQuery) -> Response {
+    let flows: Vec<u64> = pairs(&raw)
+        .into_iter()
+        .filter(|(k, _)| k == "flow_id")
+        .flat_map(|(_, v)| v.split(',').filter_map(|s| s.trim().parse().ok()).collect::<Vec<u64>>())
+        .collect();
+    let now = sim.now();
+    let ov = sim.read();
+    let mut by_cause: Vec<(Vec<u64>, std::collections::BTreeSet<u64>)> = vec![Default::default(); causes::CAUSES.len()];
+    let (mut grouped, mut without) = (0u64, 0u64);
+    for id in 1..=sim.total(&ov) {
+        let Some(live) = sim.live(&ov, id, now) else { continue };
+        if !matches!(live.status, Status::Failure | Status::PartialSuccess) || !(flows.is_empty() || flows.contains(&live.run.flow_id)) {
+            continue;
+        }
+        grouped += 1;
+        let log = sim.run_log(&live);
+        if log.count == 0 || !log.failed {
+            without += 1;
+            continue;
+        }
+        let cause = if log.causes { causes::cause_of(log.seed, id) } else { 0 };
+        by_cause[cause].0.push(id);
+        by_cause[cause].1.insert(live.run.flow_id);
+    }
+    let items: Vec<Value> = causes::CAUSES
+        .iter()
+        .zip(by_cause)
+        .filter(|(_, (runs, _))| !runs.is_empty())
+        .map(|((key, _), (runs, flows))| json!({"key": key, "runs": runs.len(), "run_ids": runs, "flows": flows.len()}))
+        .collect();
+    Json(json!({"enabled": sim.opts.failure_causes, "runs": grouped, "without_errors": without, "causes": items})).into_response()
 }
 
 #[cfg(test)]

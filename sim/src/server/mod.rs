@@ -60,6 +60,8 @@ pub struct Options {
     pub rate_limit: Option<u32>,
     /// How items are shaped: flat as the published reference, or every variant mixed.
     pub shapes: Shapes,
+    /// Failed and partly successful runs end in errors of a few causes (`causes`).
+    pub failure_causes: bool,
 }
 
 /// The real API's rate limit on the common plans (api-facts.md).
@@ -97,6 +99,7 @@ impl Default for Options {
             mount: "/".into(),
             rate_limit: Some(DEFAULT_RATE_LIMIT),
             shapes: Shapes::Flat,
+            failure_causes: false,
         }
     }
 }
@@ -158,6 +161,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/__sim/requests", get(admin::requests_log).delete(admin::clear_requests))
         .route("/__sim/faults", get(admin::list_faults).post(admin::add_faults).delete(admin::clear_faults))
         .route("/__sim/csp-reports", get(admin::csp_reports).post(admin::add_csp_report))
+        .route("/__sim/failure-causes", get(admin::failure_causes))
         .layer(middleware::from_fn(admin::guard));
     let api = Router::new()
         .route("/api/v1/flow-runs", get(runs::list_runs))

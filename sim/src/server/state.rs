@@ -147,8 +147,10 @@ impl Sim {
             count: live.log_count,
             started_ms: run.started_at_ms,
             spacing_ms: ((run.planned_end_ms - run.started_at_ms) / run.log_count.max(1) as i64).max(1),
-            failed: live.status == Status::Failure,
+            // With --failure-causes, partly successful runs end in errors too.
+            failed: live.status == Status::Failure || (self.opts.failure_causes && live.status == Status::PartialSuccess),
             warnings: run.has_warnings,
+            causes: self.opts.failure_causes,
         }
     }
 
