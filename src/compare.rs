@@ -169,14 +169,19 @@ pub fn previous_query(run: &FlowRun) -> Option<RunQuery> {
 }
 
 /// The run before `run` in an answer to [`previous_query`]: the latest other run of the same
-/// flow that did not start after it (the answer is checked, not trusted).
+/// flow that started before it, or at the same moment with a smaller id (parallel triggers);
+/// the answer is checked, not trusted.
 pub fn previous_in(run: &FlowRun, answer: &[FlowRun]) -> Option<String> {
+    // Numeric ids in numeric order, before any other id.
+    let order = |r: &FlowRun| (r.started_at_ms, r.id.parse::<u64>().ok().map_or((1, 0), |n| (0, n)), r.id.clone());
+    let mine = order(run);
     answer
         .iter()
-        .filter(|r| r.id != run.id && r.flow_id == run.flow_id)
-        .filter(|r| r.started_at_ms.zip(run.started_at_ms).is_some_and(|(p, t)| p <= t))
-        .max_by_key(|r| r.started_at_ms)
-        .map(|r| r.id.clone())
+        .filter(|r| r.id != run.id && r.flow_id == run.flow_id && r.started_at_ms.is_some() && run.started_at_ms.is_some())
+        .map(|r| (order(r), r))
+        .filter(|(o, _)| *o < mine)
+        .max_by(|(a, _), (b, _)| a.cmp(b))
+        .map(|(_, r)| r.id.clone())
 }
 
 #[cfg(test)]
@@ -267,6 +272,9 @@ mod tests {
         let answer = [run.clone(), other("3", "8", 900), other("4", "7", 800), other("5", "7", 950), other("6", "7", 2_000)];
         assert_eq!(previous_in(&run, &answer).as_deref(), Some("5"));
         assert_eq!(previous_in(&run, std::slice::from_ref(&run)), None);
+        // Started at the same moment (parallel triggers): the smaller id ran first.
+        let tied = [other("9", "7", 1_000), other("11", "7", 1_000), other("5", "7", 950)];
+        assert_eq!(previous_in(&run, &tied).as_deref(), Some("9"));
     }
 
     fn stats() -> impl Strategy<Value = Vec<StepStats>> {

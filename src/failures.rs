@@ -17,21 +17,33 @@ pub const PER_PAGE: u32 = 100;
 pub const LIST_PAGES: u32 = 5;
 /// The most runs grouped.
 pub const RUN_LIMIT: u32 = LIST_PAGES * PER_PAGE;
-/// Log requests at most, for failed runs whose included entries hold no error.
+/// Requests at most for single runs: a run's own warnings and errors (where a page of them
+/// would be too large to ask for at once), or the log of a failed run whose included entries
+/// hold no error.
 pub const LOG_LOOKUPS: u32 = 20;
+/// The most warnings and errors asked for in one answer. The API does not bound the
+/// `errorWarningLogs` include: a page of runs with thousands of entries each would be
+/// hundreds of megabytes. Their counts come first; a page is asked for with its entries only
+/// when they add up to no more than this.
+pub const PAGE_ENTRIES_MAX: u64 = 3_000;
+/// The most entries asked for with a single run (the run table's failure summary's bound).
+pub const RUN_ENTRIES_MAX: u64 = 100;
 
-/// The most requests one grouping makes: list pages, then log lookups.
+/// The most requests one grouping makes: list pages (counts), the same pages with their
+/// entries, then single runs and logs.
 pub const fn max_requests() -> u32 {
-    LIST_PAGES + LOG_LOOKUPS
+    2 * LIST_PAGES + LOG_LOOKUPS
 }
 
 /// The statuses grouped: failed and partly succeeded.
 const GROUPED: [RunStatus; 2] = [RunStatus::Failure, RunStatus::PartialSuccess];
 
 /// Page `page` (1-based) of the runs to group: the view's filters narrowed to failed and
-/// partly succeeded runs, newest first, with their warnings and errors included. `None`
-/// when the view's status filter leaves no failed run to read.
-pub fn list_query(view: &RunQuery, page: u32) -> Option<RunQuery> {
+/// partly succeeded runs, newest first, with how many warnings and errors each has (never the
+/// entries themselves: see [`PAGE_ENTRIES_MAX`]), started before `before_ms` (when the
+/// grouping began, so that the same page asked again holds the same runs). `None` when the
+/// view's status filter leaves no failed run to read.
+pub fn list_query(view: &RunQuery, page: u32, before_ms: i64) -> Option<RunQuery> {
     let status: Vec<RunStatus> =
         if view.status.is_empty() { GROUPED.to_vec() } else { GROUPED.iter().filter(|s| view.status.contains(s)).cloned().collect() };
     if status.is_empty() {
@@ -39,13 +51,44 @@ pub fn list_query(view: &RunQuery, page: u32) -> Option<RunQuery> {
     }
     Some(RunQuery {
         status,
-        include: vec!["flow".into(), "errorWarningLogs".into()],
+        include: vec!["flow".into(), "errorWarningLogsCount".into()],
         fields: vec![],
         sort: Some(RunSort::NewestFirst),
         page: page.clamp(1, LIST_PAGES),
         per_page: PER_PAGE,
+        started_before: Some(view.started_before.map_or(before_ms, |b| b.min(before_ms))),
         ..view.clone()
     })
+}
+
+/// The same page with its runs' warnings and errors, when their counts say it is small
+/// enough ([`page_fits`]).
+pub fn entries_query(list: &RunQuery) -> RunQuery {
+    RunQuery { include: vec!["flow".into(), "errorWarningLogs".into()], ..list.clone() }
+}
+
+/// Whether a page's runs may be asked for with their entries at once: every count known,
+/// some entry to read, and no more than [`PAGE_ENTRIES_MAX`] in all.
+pub fn page_fits(runs: &[FlowRun]) -> bool {
+    let counts: Option<Vec<u64>> = runs.iter().map(|r| r.problem_count).collect();
+    counts.is_some_and(|c| c.iter().any(|n| *n > 0) && c.iter().fold(0u64, |a, n| a.saturating_add(*n)) <= PAGE_ENTRIES_MAX)
+}
+
+/// How a run of a page too large to ask for at once is read: with its own entries when it has
+/// at most [`RUN_ENTRIES_MAX`], else its log's newest entries (as [`log_lookup`] reads one).
+/// `None`: nothing to read (no warnings or errors).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Single {
+    Run,
+    Log(LogQuery),
+}
+
+pub fn single(run: &FlowRun) -> Option<Single> {
+    match run.problem_count {
+        Some(0) => None,
+        Some(n) if n <= RUN_ENTRIES_MAX => Some(Single::Run),
+        _ => Some(Single::Log(LogQuery { sort: Some(LogSort::Newest), ..LogQuery::standard(1, PER_PAGE) })),
+    }
 }
 
 /// Whether a run of the answer is one to group: not one of another known status (an API

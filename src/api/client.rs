@@ -153,11 +153,16 @@ impl Scheduler {
 
 /// Whether the path of `url` after `base` has a `.` or `..` segment (as fetch would resolve).
 fn dot_segment_after(url: &str, base: &str) -> bool {
-    let path = url.strip_prefix(base).unwrap_or(url);
+    let (path, on_base) = match url.strip_prefix(base) {
+        Some(p) => (p, true),
+        None => (url, false),
+    };
     let path = path.split(['?', '#']).next().unwrap_or_default();
-    path.split('/').any(|s| {
+    // On the API, an empty id makes an empty segment too (`/flow-runs/` is another
+    // endpoint: the list). Elsewhere (a sign-in URL) `//` belongs to the address.
+    path.split('/').skip(usize::from(on_base)).any(|s| {
         let s = s.to_ascii_lowercase();
-        matches!(s.as_str(), "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e")
+        matches!(s.as_str(), "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e") || (on_base && s.is_empty())
     })
 }
 
@@ -511,6 +516,10 @@ mod tests {
         assert!(!dot_segment_after(&c.run_url("42", &["flow"]), &c.base));
         assert!(!dot_segment_after(&c.run_url("a.b", &[]), &c.base));
         assert!(!dot_segment_after(&c.run_url("../x", &[]), &c.base), "a slash is encoded: one segment");
+        assert!(dot_segment_after(&c.run_url("", &["flow"]), &c.base), "no id: not the list endpoint");
+        assert!(!dot_segment_after(&c.url("/api/v1/flow-runs", "per_page=1"), &c.base), "the list itself");
+        assert!(!dot_segment_after("https://fabric.example/api/v1/login", &c.base), "a sign-in elsewhere");
+        assert!(dot_segment_after("https://fabric.example/api/../v1/login", &c.base));
     }
 
     #[test]

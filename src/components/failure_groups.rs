@@ -143,7 +143,7 @@ pub fn FailureGroups(#[prop(into)] view: Signal<RunsView>) -> impl IntoView {
                 <button type="button" class="button" id=crate::nav::id("group-failures") disabled=running on:click=start>"Group failures"</button>
                 <button type="button" class="button" id=crate::nav::id("stop-grouping") hidden=move || !running() on:click=on_stop>"Stop"</button>
                 <span class="fg-cost muted">{format!(
-                    "Groups the errors of the latest {} failed or partly successful runs under these filters: at most {} requests ({} pages of runs, up to {} logs of failed runs whose errors were not included), in the background within the app's {budget} requests a minute.",
+                    "Groups the errors of the latest {} failed or partly successful runs under these filters: at most {} requests ({} pages of runs, the same pages with their errors where the answer stays small, up to {} single runs or logs), in the background within the app's {budget} requests a minute.",
                     failures::RUN_LIMIT, failures::max_requests(), failures::LIST_PAGES, failures::LOG_LOOKUPS
                 )}</span>
             </div>
@@ -211,10 +211,12 @@ fn phase_name(p: &Phase) -> &'static str {
     }
 }
 
-/// The grouping: list pages, then log lookups, regrouping after each answer.
+/// The grouping: list pages with each run's count of warnings and errors; each page again
+/// with its entries where they add up to a bounded answer; single runs (or their logs) where
+/// not, and logs of failed runs whose entries hold no error. Regroups after each answer.
 async fn work(client: ApiClient, view: RunQuery, out: RwSignal<Option<Outcome>>) {
     let mut runs: Vec<RunErrors> = Vec::new();
-    let mut lookups = Vec::new();
+    let mut pages: Vec<(RunQuery, Vec<crate::api::FlowRun>)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut requests = 0u32;
     let publish = |runs: &[RunErrors], requests: u32, f: &dyn Fn(&mut Outcome)| {
@@ -231,8 +233,9 @@ async fn work(client: ApiClient, view: RunQuery, out: RwSignal<Option<Outcome>>)
         });
     };
     let fail = |e: ApiError| out.update(|o| o.iter_mut().for_each(|o| o.phase = Phase::Failed(e.message())));
+    let started = browser::now_ms();
     for page in 1..=failures::LIST_PAGES {
-        let Some(q) = failures::list_query(&view, page) else { break };
+        let Some(q) = failures::list_query(&view, page, started) else { break };
         requests += 1;
         let got = match client.list_runs(&q, None).await {
             Ok(p) => p,
@@ -241,37 +244,73 @@ async fn work(client: ApiClient, view: RunQuery, out: RwSignal<Option<Outcome>>)
         };
         let n = got.items.len() + got.skipped;
         // Never more than a page's worth, whatever the answer holds.
-        for r in got.items.into_iter().take(failures::PER_PAGE as usize) {
-            if !failures::is_grouped(&r) || !seen.insert(r.id.clone()) {
-                continue;
-            }
-            if let Some(lq) = failures::log_lookup(&r) {
-                lookups.push((runs.len(), lq));
-            }
-            let mut e = RunErrors::of(&r);
-            e.errors.truncate(ERRORS_PER_RUN);
-            runs.push(e);
-        }
+        let mine: Vec<_> = got
+            .items
+            .into_iter()
+            .take(failures::PER_PAGE as usize)
+            .filter(|r| failures::is_grouped(r) && seen.insert(r.id.clone()))
+            .collect();
+        runs.extend(mine.iter().map(RunErrors::of));
+        pages.push((q, mine));
         let more = failures::more_pages(page, n);
         publish(&runs, requests, &|o| o.limited = page == failures::LIST_PAGES && n >= failures::PER_PAGE as usize);
         if !more {
             break;
         }
     }
-    lookups.truncate(failures::LOG_LOOKUPS as usize);
-    let total = lookups.len();
+    let index: std::collections::HashMap<String, usize> = runs.iter().enumerate().map(|(i, r)| (r.run_id.clone(), i)).collect();
+    // Single requests, in the order runs come (newest first), at most LOG_LOOKUPS of them.
+    let mut singles: Vec<(usize, failures::Single)> = Vec::new();
+    for (q, page_runs) in &pages {
+        if failures::page_fits(page_runs) {
+            requests += 1;
+            match client.list_runs(&failures::entries_query(q), None).await {
+                Ok(p) => {
+                    // Only the runs this page held when counted (whatever else it holds now).
+                    for r in p.items.into_iter().take(failures::PER_PAGE as usize) {
+                        if let Some(&i) = index.get(&r.id).filter(|_| page_runs.iter().any(|x| x.id == r.id)) {
+                            let mut errors = failures::errors_of(&r.problems);
+                            errors.truncate(ERRORS_PER_RUN);
+                            runs[i].errors = errors;
+                            if let Some(lq) = failures::log_lookup(&r) {
+                                singles.push((i, failures::Single::Log(lq)));
+                            }
+                        }
+                    }
+                }
+                Err(ApiError::Aborted) => return,
+                Err(e) => return fail(e),
+            }
+            publish(&runs, requests, &|_| {});
+        } else {
+            for r in page_runs {
+                let read = failures::single(r).or_else(|| failures::log_lookup(r).map(failures::Single::Log));
+                if let (Some(read), Some(&i)) = (read, index.get(&r.id)) {
+                    singles.push((i, read));
+                }
+            }
+        }
+    }
+    singles.truncate(failures::LOG_LOOKUPS as usize);
+    let total = singles.len();
     publish(&runs, requests, &|o| o.lookups = (0, total));
-    for (done, (i, lq)) in lookups.into_iter().enumerate() {
+    for (done, (i, read)) in singles.into_iter().enumerate() {
         let id = runs[i].run_id.clone();
         requests += 1;
-        match client.list_logs(&id, &lq, None).await {
-            Ok(p) => {
-                let mut errors = failures::errors_of(&p.items);
+        let entries = match read {
+            failures::Single::Run => client.get_run(&id, &["errorWarningLogs"], None).await.map(|r| r.problems),
+            failures::Single::Log(lq) => client.list_logs(&id, &lq, None).await.map(|p| p.items),
+        };
+        match entries {
+            Ok(entries) => {
+                let mut errors = failures::errors_of(&entries);
                 errors.truncate(ERRORS_PER_RUN);
-                runs[i].errors = errors;
+                if !errors.is_empty() {
+                    runs[i].errors = errors;
+                }
             }
             Err(ApiError::Aborted) => return,
-            // One log that cannot be read leaves its run without errors, not the grouping.
+            // One run that cannot be read leaves it without errors, not the grouping.
             Err(_) => {}
         }
         publish(&runs, requests, &|o| o.lookups = (done + 1, total));

@@ -20,16 +20,20 @@ fn run(id: &str, flow: &str, at: i64, errors: Vec<FlowRunLog>) -> RunErrors {
 #[test]
 fn reads_failed_and_partial_runs_under_the_views_filters() {
     let view = RunQuery { flow_id: vec!["7".into()], include: vec!["flowVersion".into()], ..RunQuery::new(3, 25) };
-    let q = list_query(&view, 2).unwrap();
+    let q = list_query(&view, 2, 9_000).unwrap();
     assert_eq!(q.status, vec![RunStatus::Failure, RunStatus::PartialSuccess]);
     assert_eq!(q.flow_id, vec!["7".to_string()]);
     assert_eq!((q.page, q.per_page, q.sort), (2, 100, Some(RunSort::NewestFirst)));
-    assert!(q.to_query_string().contains("include=flow%2CerrorWarningLogs"), "asks for its own includes");
-    assert_eq!(list_query(&view, 99).unwrap().page, LIST_PAGES, "never past the limit");
+    assert!(q.to_query_string().contains("include=flow%2CerrorWarningLogsCount&"), "counts, never the unbounded entries: {q:?}");
+    assert_eq!(q.started_before, Some(9_000), "the same runs when a page is asked again");
+    assert!(entries_query(&q).to_query_string().contains("include=flow%2CerrorWarningLogs&"));
+    assert_eq!(list_query(&view, 99, 9_000).unwrap().page, LIST_PAGES, "never past the limit");
+    let earlier = RunQuery { started_before: Some(5_000), ..view.clone() };
+    assert_eq!(list_query(&earlier, 1, 9_000).unwrap().started_before, Some(5_000));
     let failed_only = RunQuery { status: vec![RunStatus::Failure, RunStatus::Success], ..view.clone() };
-    assert_eq!(list_query(&failed_only, 1).unwrap().status, vec![RunStatus::Failure]);
+    assert_eq!(list_query(&failed_only, 1, 9_000).unwrap().status, vec![RunStatus::Failure]);
     let success = RunQuery { status: vec![RunStatus::Success], ..view };
-    assert_eq!(list_query(&success, 1), None, "no failed run under these filters");
+    assert_eq!(list_query(&success, 1, 9_000), None, "no failed run under these filters");
 }
 
 #[test]
@@ -46,7 +50,7 @@ fn pages_end_at_the_limit_or_a_short_page() {
     assert!(!more_pages(1, 99));
     assert!(!more_pages(LIST_PAGES, 100), "never past our own limit");
     assert!(!more_pages(u32::MAX, usize::MAX));
-    assert_eq!(max_requests(), 25);
+    assert_eq!(max_requests(), 30);
     assert_eq!(RUN_LIMIT, 500);
 }
 
@@ -206,4 +210,21 @@ proptest! {
         let groups = group(&[run("1", "f", 0, errors)]);
         prop_assert!(groups.iter().all(|g| g.runs.len() == 1));
     }
+}
+
+#[test]
+fn entries_are_asked_for_only_in_bounded_answers() {
+    let with = |counts: &[Option<u64>]| -> Vec<FlowRun> {
+        counts.iter().enumerate().map(|(i, c)| FlowRun { id: i.to_string(), problem_count: *c, ..FlowRun::default() }).collect()
+    };
+    assert!(page_fits(&with(&[Some(3), Some(0), Some(40)])));
+    assert!(!page_fits(&with(&[Some(0), Some(0)])), "nothing to read");
+    assert!(!page_fits(&with(&[Some(3), None])), "a count not given: unknown size");
+    assert!(!page_fits(&with(&[Some(PAGE_ENTRIES_MAX), Some(1)])), "too many at once");
+    assert!(!page_fits(&with(&[Some(u64::MAX), Some(u64::MAX)])), "no overflow");
+    let one = |c: Option<u64>| single(&FlowRun { problem_count: c, ..FlowRun::default() });
+    assert_eq!(one(Some(0)), None);
+    assert_eq!(one(Some(RUN_ENTRIES_MAX)), Some(Single::Run));
+    assert!(matches!(one(Some(RUN_ENTRIES_MAX + 1)), Some(Single::Log(_))), "thousands: the log's newest, not all");
+    assert!(matches!(one(None), Some(Single::Log(_))), "unknown: bounded either way");
 }

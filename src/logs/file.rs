@@ -100,7 +100,8 @@ pub fn csv_fields(record: &str, delimiter: u8) -> Vec<String> {
                 '"' => quoted = false,
                 c => field.push(c),
             }
-        } else if c == '"' {
+        } else if c == '"' && field.is_empty() {
+            // Quoted only from a field's start (RFC 4180); elsewhere a quote is text.
             quoted = true;
         } else if c as u32 == u32::from(delimiter) {
             out.push(std::mem::take(&mut field));
@@ -193,9 +194,9 @@ pub struct FileParser {
     /// Records so far: the id of an entry that has none.
     n: u64,
     columns: Vec<Option<&'static str>>,
-    /// A CSV record spanning lines, and its quotes so far.
+    /// A CSV record spanning lines, and whether it is inside a quoted field so far.
     record: String,
-    quotes: usize,
+    quoted: bool,
     /// A text entry that continuation lines may still extend.
     pending: Option<FlowRunLog>,
     pub(super) doc: super::file_json::Doc,
@@ -333,8 +334,9 @@ impl FileParser {
             self.record.push('\n');
         }
         self.record.push_str(line);
-        self.quotes += line.matches('"').count();
-        if self.quotes % 2 == 1 && self.record.len() < MAX_LINE {
+        let Some(Format::Csv(d)) = self.format else { return };
+        self.quoted = still_quoted(line, char::from(d), self.quoted);
+        if self.quoted && self.record.len() < MAX_LINE {
             return;
         }
         let record = std::mem::take(&mut self.record);
@@ -343,7 +345,7 @@ impl FileParser {
 
     fn csv_record(&mut self, record: String, out: &mut Vec<FlowRunLog>) {
         let Some(Format::Csv(d)) = self.format else { return };
-        self.quotes = 0;
+        self.quoted = false;
         if record.trim().is_empty() {
             return;
         }
@@ -407,17 +409,47 @@ impl FileParser {
     }
 }
 
+/// Whether a CSV record is still inside a quoted field after `line` (`quoted`: it was
+/// before it). As RFC 4180 has it, a field is quoted only when it begins with `"`, and `""`
+/// in it is a quote: a stray `"` inside a message (`he said "hi`) opens nothing, so it
+/// cannot swallow the records after it.
+fn still_quoted(line: &str, delimiter: char, mut quoted: bool) -> bool {
+    let mut field_start = !quoted;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quoted {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                } else {
+                    quoted = false;
+                    field_start = false;
+                }
+            }
+        } else if c == '"' && field_start {
+            quoted = true;
+        } else {
+            field_start = c == delimiter;
+        }
+    }
+    quoted
+}
+
 /// Appends a file's entries to the store, none dropped: an id already held (a file may
-/// repeat one) becomes `<id>·<n>`. Answers how many were added.
+/// repeat one) becomes `<id>·<p>`, `p` its position in the store, or `<id>·<p>·<k>` if a file
+/// holds that too. Each candidate belongs to one position, so ids written to collide can
+/// cost each entry only as many tries as the file holds such ids (a walk along one shared
+/// sequence was quadratic: 20,000 repeats took minutes). Answers how many were added.
 pub fn append_all(store: &mut LogStore, entries: Vec<FlowRunLog>) -> usize {
     let mut added = 0;
     for mut e in entries {
         if store.get(&e.id).is_some() {
-            let (id, mut k) = (std::mem::take(&mut e.id), store.len());
-            e.id = format!("{id}·{k}");
+            let (id, at) = (std::mem::take(&mut e.id), store.len());
+            e.id = format!("{id}·{at}");
+            let mut k = 0u64;
             while store.get(&e.id).is_some() {
                 k += 1;
-                e.id = format!("{id}·{k}");
+                e.id = format!("{id}·{at}·{k}");
             }
         }
         added += store.append(std::iter::once(e));

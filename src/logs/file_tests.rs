@@ -163,6 +163,21 @@ fn repeated_ids_are_renamed_not_dropped_and_steps_filter() {
     assert_eq!((store.visible_len(), store.match_count()), (4, 0));
 }
 
+#[test]
+fn ids_written_to_collide_with_the_renaming_are_renamed_too() {
+    // The names a repeat would be given, written into the file first, then the repeats.
+    let n = 2_000;
+    let mut entries: Vec<FlowRunLog> = vec![FlowRunLog { id: "x".into(), ..FlowRunLog::default() }];
+    entries.extend((1..=3 * n).map(|k| FlowRunLog { id: format!("x·{k}"), ..FlowRunLog::default() }));
+    entries.extend((0..n).map(|_| FlowRunLog { id: "x".into(), ..FlowRunLog::default() }));
+    let total = entries.len();
+    let mut store = LogStore::new();
+    assert_eq!(append_all(&mut store, entries), total, "none dropped");
+    assert_eq!(store.len(), total);
+    let ids: std::collections::HashSet<String> = store.rows().map(|e| e.id.clone()).collect();
+    assert_eq!(ids.len(), total, "every id distinct");
+}
+
 /// Files of every format, as they could be.
 fn any_file() -> impl Strategy<Value = String> {
     let line = prop_oneof![
@@ -198,4 +213,19 @@ proptest! {
         let text: Vec<&str> = read.iter().map(|e| e.message.as_str()).collect();
         prop_assert_eq!(read.len(), lines.len(), "{:?}", text);
     }
+}
+
+#[test]
+fn a_stray_quote_in_a_csv_message_keeps_the_records_after_it() {
+    let mut text = String::from("id,level,message\n1,info,he said \"hi\n");
+    for i in 2..=50 {
+        text.push_str(&format!("{i},info,row {i}\n"));
+    }
+    text.push_str("51,error,\"a quoted\nmessage, two lines\"\n52,info,\"\"\"quoted\"\" words\"\n");
+    let (entries, _, format) = parse(&text);
+    assert!(matches!(format, Some(Format::Csv(b','))), "{format:?}");
+    assert_eq!(entries.len(), 52, "every record its own entry");
+    assert_eq!(entries[0].message, "he said \"hi");
+    assert_eq!(entries[50].message, "a quoted\nmessage, two lines");
+    assert_eq!(entries[51].message, "\"quoted\" words");
 }
