@@ -107,18 +107,13 @@ async fn finds_exactly_the_simulators_causes_with_their_counts_within_the_stated
     let again = sim.api_requests().await.iter().filter(|c| is_grouping_list(c)).count();
     assert_eq!(again, lists, "kept in memory for the same filters");
 
-    // Another credential in the same tab (an API key instead of the sign-in's token), reached
+    // Another credential in the same tab (a sign-in's token instead of the API key), reached
     // without reloading: the grouping kept for the first one is not shown to it.
     click(&b, ".main-nav a[href='/settings']").await;
-    b.client
-        .execute("const s = document.getElementById('token-kind'); s.value = 'key'; s.dispatchEvent(new Event('change'));", vec![])
-        .await
-        .unwrap();
-    let token = b.wait_for("#token").await;
-    token.clear().await.unwrap();
-    token.send_keys(e2e::API_KEY).await.unwrap();
-    click(&b, "#save-connection").await;
-    b.wait_for_text(".form-status", "Saved").await;
+    b.wait_for("#user").await.send_keys("demo@example.com").await.unwrap();
+    b.client.find(Locator::Css("#password")).await.unwrap().send_keys("demo-password").await.unwrap();
+    click(&b, "#sign-in-button").await;
+    b.wait_for_text(".form-status", "Signed in as demo@example.com").await;
     click(&b, ".main-nav a[href='/runs']").await;
     b.wait_for("table.runs:not(.skeleton) tbody tr").await;
     b.wait_for(".fg-cost").await;
