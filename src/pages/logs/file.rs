@@ -7,7 +7,7 @@ use super::file_read::{read, Outcome, Reading};
 use super::loader::{Ctx, Mode};
 use super::toolbar::Toolbar;
 use crate::browser;
-use crate::components::log_list::{LogList, TimeShown};
+use crate::components::log_list::LogList;
 use crate::components::pager::group_thousands;
 use crate::format::format_bytes;
 use crate::logs::{step_match, LogStore};
@@ -108,14 +108,8 @@ pub fn LogFilePage() -> impl IntoView {
     });
     let select = Callback::new(move |id: String| go.run((LogsView { log: Some(id), ..view_state.get_untracked() }, true)));
     let close = Callback::new(move |_| go.run((LogsView { log: None, ..view_state.get_untracked() }, true)));
-    let time = Signal::derive(move || TimeShown {
-        zone: app.zone.get(),
-        offsets_from: view_state.with(|v| v.offsets).then(|| run.with(|r| r.as_ref().and_then(|r| r.started_at_ms))).flatten(),
-    });
-    let visible_len = Memo::new(move |_| {
-        version.track();
-        store.with_value(LogStore::visible_len)
-    });
+    let time = ctx.time_shown();
+    let visible_len = ctx.visible_len();
     let wrap_allowed = Signal::derive(move || visible_len.get() <= 2_000);
     let wrap = Signal::derive(move || view_state.with(|v| v.wrap) && wrap_allowed.get());
     let selected = Signal::derive(move || view_state.with(|v| v.log.clone()));

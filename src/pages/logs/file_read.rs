@@ -126,6 +126,15 @@ fn as_run(store: &LogStore, started_at_ms: Option<i64>) -> FlowRun {
 /// Reads `file` into the page's store; `reading` while it goes, `outcome` at the end.
 pub async fn read(file: web_sys::File, ctx: Ctx, reading: RwSignal<Option<Reading>>, outcome: RwSignal<Option<Outcome>>) {
     browser::mark("frc-file-open");
+    // Entries into the store, none dropped: how many it holds then.
+    let append = |out: &mut Vec<crate::api::FlowRunLog>| {
+        ctx.store
+            .try_update_value(|s| {
+                append_all(s, std::mem::take(out));
+                s.len()
+            })
+            .unwrap_or(0)
+    };
     let size = file.size().max(0.0);
     let gz = is_gzip(&slice(&file, 0.0, 2.0).await.unwrap_or_default());
     let of = if gz { slice(&file, (size - 4.0).max(0.0), size).await.and_then(|t| gzip_size(&t)) } else { Some(size as u64) };
@@ -197,13 +206,7 @@ pub async fn read(file: web_sys::File, ctx: Ctx, reading: RwSignal<Option<Readin
             break;
         }
         started = started.or_else(|| out.iter().find_map(|e| e.created_at_ms));
-        let n = ctx
-            .store
-            .try_update_value(|s| {
-                append_all(s, std::mem::take(&mut out));
-                s.len()
-            })
-            .unwrap_or(0);
+        let n = append(&mut out);
         let now = browser::now_ms();
         if read >= MAX_TEXT_BYTES || n >= MAX_ENTRIES {
             notes.push(format!(
@@ -232,13 +235,7 @@ pub async fn read(file: web_sys::File, ctx: Ctx, reading: RwSignal<Option<Readin
     drop((reader, source));
     parser.finish(&mut out);
     started = started.or_else(|| out.iter().find_map(|e| e.created_at_ms));
-    let n = ctx
-        .store
-        .try_update_value(|s| {
-            append_all(s, std::mem::take(&mut out));
-            s.len()
-        })
-        .unwrap_or(0);
+    let n = append(&mut out);
     ctx.run.set(Some(ctx.store.with_value(|s| as_run(s, started))));
     ctx.bump();
     browser::mark("frc-file-all");

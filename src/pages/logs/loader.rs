@@ -80,6 +80,24 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// How times are shown: the zone, and the run's start when the view asks for offsets.
+    pub fn time_shown(self) -> Signal<crate::components::log_list::TimeShown> {
+        let (app, view, run) = (self.app, self.view, self.run);
+        Signal::derive(move || crate::components::log_list::TimeShown {
+            zone: app.zone.get(),
+            offsets_from: view.with(|v| v.offsets).then(|| run.with(|r| r.as_ref().and_then(|r| r.started_at_ms))).flatten(),
+        })
+    }
+
+    /// How many entries the store shows, again after every change to it.
+    pub fn visible_len(self) -> Memo<usize> {
+        let (store, version) = (self.store, self.version);
+        Memo::new(move |_| {
+            version.track();
+            store.with_value(LogStore::visible_len)
+        })
+    }
+
     pub fn new(app: AppState, run_id: Memo<String>, view: Memo<LogsView>) -> Ctx {
         Ctx {
             app,

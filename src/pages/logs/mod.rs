@@ -9,10 +9,10 @@ mod toolbar;
 
 use crate::api::{ApiError, FlowRunLog, RunStatus};
 use crate::browser;
-use crate::components::log_list::{LogList, TimeShown};
+use crate::components::log_list::LogList;
 use crate::components::pager::group_thousands;
 use crate::components::{ErrorView, Pager};
-use crate::logs::{step_match, LogStore};
+use crate::logs::step_match;
 use crate::state::use_app;
 use crate::url_state::{LogsView, PAGE_SIZES};
 use detail::Detail;
@@ -176,14 +176,8 @@ pub fn LogsPage() -> impl IntoView {
     });
     on_cleanup(move || keys.remove());
 
-    let time = Signal::derive(move || TimeShown {
-        zone: app.zone.get(),
-        offsets_from: view_state.with(|v| v.offsets).then(|| run.with(|r| r.as_ref().and_then(|r| r.started_at_ms))).flatten(),
-    });
-    let visible_len = Memo::new(move |_| {
-        version.track();
-        store.with_value(LogStore::visible_len)
-    });
+    let time = ctx.time_shown();
+    let visible_len = ctx.visible_len();
     let wrap_allowed = move || visible_len.get() <= 2_000;
     let wrap = Signal::derive(move || view_state.with(|v| v.wrap) && wrap_allowed());
     let selected = Signal::derive(move || view_state.with(|v| v.log.clone()));
