@@ -146,9 +146,10 @@ async fn stopping_and_leaving_mid_way_end_the_work_without_errors() {
     b.goto(&sim.url("/runs")).await;
     b.wait_for("table.runs:not(.skeleton) tbody tr").await;
 
-    // Stop after the first page: the groups so far stay, nothing more is asked.
+    // Stop once the first groups show (the counts' pages, then the first page of entries):
+    // the groups so far stay, nothing more is asked.
     click(&b, "#group-failures").await;
-    b.wait_for_text(".fg-status", "Reading runs: 100 so far").await;
+    b.wait_for("li.fg-group").await;
     click(&b, "#stop-grouping").await;
     b.wait_for(".fg-status[data-phase='stopped']").await;
     let arrived = sim.seen(0).await;
