@@ -11,6 +11,8 @@
 //! holds. Failed resource loads (a 500 a fault test asked for) and console messages are not
 //! errors. `Browser::browser_errors` reads them without panicking (the harness's self-test).
 
+pub mod a11y;
+
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -449,6 +451,14 @@ impl Browser {
             }
         })
         .await
+    }
+
+    /// A Chrome DevTools Protocol command through chromedriver (`goog/cdp/execute`): media
+    /// emulation (reduced motion, a narrow or zoomed viewport) that WebDriver has no call for.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        let path = format!("/session/{}/goog/cdp/execute", self.session);
+        let body = json!({ "cmd": cmd, "params": params }).to_string();
+        driver_request(self.driver_port, "POST", &path, &body).await.unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
     }
 
     /// Runs `script` in the page and answers its value.

@@ -160,6 +160,40 @@ fn ensure_binaryen(inst: &mut Installer) -> Result<PathBuf> {
     Ok(bin)
 }
 
+/// axe-core, the accessibility engine the end-to-end audit (`e2e/tests/a11y.rs`) injects
+/// into pages under test; from npm, like binaryen. Never part of the app.
+pub const AXE_VERSION: &str = "4.14.1";
+
+fn ensure_axe(inst: &mut Installer) -> Result<PathBuf> {
+    let dir = cache_dir().join(format!("axe-core-{AXE_VERSION}"));
+    let script = dir.join("node_modules").join("axe-core").join("axe.min.js");
+    let right = || {
+        std::fs::read_to_string(dir.join("node_modules").join("axe-core").join("package.json"))
+            .is_ok_and(|p| p.contains(&format!("\"version\": \"{AXE_VERSION}\"")))
+            && script.exists()
+    };
+    if right() {
+        return Ok(script);
+    }
+    inst.act(&format!("npm install axe-core@{AXE_VERSION}"), || {
+        if which("npm").is_none() {
+            apt_install(&["nodejs", "npm"])?;
+        }
+        step(&format!("npm install axe-core@{AXE_VERSION}"));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+            .arg(&dir)
+            .arg(format!("axe-core@{AXE_VERSION}")))?;
+        if right() {
+            Ok(())
+        } else {
+            Err(format!("axe-core@{AXE_VERSION} installed but {} is missing or another version", script.display()))
+        }
+    })?;
+    Ok(script)
+}
+
 fn ensure_browser(inst: &mut Installer) -> Result<PathBuf> {
     let have = |name: &str| which(name).or_else(|| Some(PathBuf::from(format!("/usr/bin/{name}"))).filter(|p| p.exists()));
     if have("chromium").is_none() || have("chromedriver").is_none() {
@@ -204,7 +238,8 @@ fn setup_with(inst: &mut Installer) -> Result<Toolchain> {
     let binaryen_bin = ensure_binaryen(inst)?;
     let chromedriver = ensure_browser(inst)?;
     let schemathesis = ensure_schemathesis(inst)?;
-    Ok(Toolchain { wasm, why, binaryen_bin, chromedriver, schemathesis })
+    let axe = ensure_axe(inst)?;
+    Ok(Toolchain { wasm, why, binaryen_bin, chromedriver, schemathesis, axe })
 }
 
 /// Installs what is missing and says, in one line, which toolchain builds wasm32 and why.

@@ -78,7 +78,7 @@ pub fn test_all() -> Result {
     step("layer 3: end-to-end in Chromium through WebDriver, against the simulator");
     let sim = crate::util::target_dir().join("debug").join("flow-run-sim");
     let mut e2e = cargo(&["test", "-p", "e2e", "--", "--test-threads=2"]);
-    e2e.env("FRC_SIM_BIN", &sim).env("FRC_DIST", dist_dir()).env("CHROMEDRIVER", &tc.chromedriver);
+    e2e.env("FRC_SIM_BIN", &sim).env("FRC_DIST", dist_dir()).env("CHROMEDRIVER", &tc.chromedriver).env("FRC_AXE", &tc.axe);
     run_counted(&mut e2e, &mut tally)?;
     lap("end-to-end tests", &mut timings);
 

@@ -111,6 +111,8 @@ pub struct Toolchain {
     pub binaryen_bin: PathBuf,
     pub chromedriver: PathBuf,
     pub schemathesis: PathBuf,
+    /// axe-core's `axe.min.js` (npm), which the end-to-end audit injects (`FRC_AXE`).
+    pub axe: PathBuf,
 }
 
 impl Toolchain {
