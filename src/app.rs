@@ -69,9 +69,9 @@ fn EmbedBar() -> impl IntoView {
     let nav = crate::nav::use_nav();
     let href = move || nav.location.with(|l| crate::browser::full_app_href(l));
     view! {
-        <div class="embed-bar">
+        <nav class="embed-bar" aria-label="Flow Run Console">
             <a class="open-full" href=href target="_blank" rel="noopener">"Open in Flow Run Console ↗"</a>
-        </div>
+        </nav>
     }
 }
 

@@ -67,6 +67,15 @@ pub fn id(name: &str) -> String {
     use_context::<Nav>().map_or_else(|| name.to_string(), |n| n.id(name))
 }
 
+/// A landmark's name for `name` here: in widget `n`, "name, widget n", so that the
+/// landmarks of two widgets on one page can be told apart.
+pub fn label(name: &str) -> String {
+    match use_context::<Nav>().map_or(0, |n| n.widget) {
+        0 => name.to_string(),
+        w => format!("{name}, widget {w}"),
+    }
+}
+
 pub fn scoped_id(widget: u32, name: &str) -> String {
     if widget == 0 {
         name.to_string()

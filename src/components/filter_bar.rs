@@ -159,7 +159,7 @@ pub fn FilterBar(#[prop(into)] view: Signal<RunsView>, on_change: Callback<ViewC
         };
 
     view! {
-        <form class="filter-bar" role="search" on:submit=|ev| ev.prevent_default()>
+        <form class="filter-bar" role="search" aria-label=crate::nav::label("Filter runs") on:submit=|ev| ev.prevent_default()>
             <div class="filter-row">
                 <input type="search" class="run-search" id=crate::nav::id("run-search") name="q" placeholder="Search flow name or run id  ( / )" aria-label="Search runs"
                     prop:value=move || typed.get() on:input=on_search/>
@@ -250,7 +250,7 @@ fn Chips(#[prop(into)] view: Signal<RunsView>, on_change: Callback<ViewChange>) 
         }
         let cleared = RunsView { sort: v.sort, per_page: v.per_page, ..RunsView::new(v.per_page) };
         Some(view! {
-            <div class="chips" aria-label="Active filters">
+            <div class="chips" role="group" aria-label="Active filters">
                 {out.into_iter().map(|(label, next)| {
                     let aria = format!("Remove filter {label}");
                     view! {

@@ -34,7 +34,7 @@ pub fn Pager(meta: PageMeta, href: Callback<u64, String>) -> impl IntoView {
         _ => format!("page {} of {}", group_thousands(current), group_thousands(claimed)),
     };
     view! {
-        <nav class="pager" aria-label="Pages">
+        <nav class="pager" aria-label=crate::nav::label("Pages")>
             {link(1, "«".into(), "First page".into(), current > 1)}
             {link(current.saturating_sub(1).max(1), "‹ Previous".into(), "Previous page".into(), current > 1)}
             {numbers}

@@ -65,11 +65,12 @@ pub fn RunTable(
         let open2 = open.clone();
         let expander = {
             let is_open = is_open.clone();
+            let label = format!("Warnings and errors of run #{id}");
             move || {
                 (failed.get() && expanded.is_some()).then(|| {
                     let (is_open, is_open2) = (is_open.clone(), is_open.clone());
                     view! {
-                        <button type="button" class="expander" aria-expanded=move || is_open().to_string() title="Show the failure summary" on:click=toggle.clone()>
+                        <button type="button" class="expander" aria-expanded=move || is_open().to_string() title="Show the failure summary" aria-label=label.clone() on:click=toggle.clone()>
                             {move || if is_open2() { "▾" } else { "▸" }}
                         </button>
                     }
@@ -138,7 +139,9 @@ pub fn RunTable(
             {summary}
         }
     };
+    // Its own horizontal scroll on narrow screens and at high zoom (the page never scrolls sideways).
     view! {
+        <div class="table-scroll">
         <table class="runs">
             <RunTableHead sort/>
             <tbody>
@@ -146,6 +149,7 @@ pub fn RunTable(
                 <For each=move || page.get() key=|r: &FlowRun| r.id.clone() children=row/>
             </tbody>
         </table>
+        </div>
     }
 }
 
@@ -200,11 +204,13 @@ fn RunTableHead(#[prop(optional_no_strip)] sort: Option<(Signal<RunSort>, Callba
 pub fn RunTableSkeleton(rows: u32) -> impl IntoView {
     let class = if rows <= 10 { "skeleton-rows rows-10" } else { "skeleton-rows" };
     view! {
+        <div class="table-scroll">
         <table class="runs skeleton" aria-busy="true">
             <RunTableHead sort=None/>
             <tbody>
                 <tr><td colspan="9"><div class=class></div></td></tr>
             </tbody>
         </table>
+        </div>
     }
 }
