@@ -101,6 +101,50 @@ pub fn LogList(
         n
     });
 
+    // Keyboard (the listbox pattern): the list takes focus once; arrows, Page Up/Down, Home
+    // and End move the active entry (scrolled into view), Enter or Space opens it.
+    let active = RwSignal::new(None::<usize>);
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let n = rows.get_untracked();
+        let Some(el) = container.get_untracked() else { return };
+        if n == 0 {
+            return;
+        }
+        let page = ((viewport.get_untracked() / ROW_HEIGHT) as usize).saturating_sub(1).max(1);
+        let at = active.get_untracked().unwrap_or(0).min(n - 1);
+        let to = match ev.key().as_str() {
+            "ArrowDown" => (at + 1).min(n - 1),
+            "ArrowUp" => at.saturating_sub(1),
+            "PageDown" => (at + page).min(n - 1),
+            "PageUp" => at.saturating_sub(page),
+            "Home" => 0,
+            "End" => n - 1,
+            "Enter" | " " => {
+                ev.prevent_default();
+                if let Some(id) = store.with_value(|s| s.row(at).map(|e| e.id.clone())) {
+                    on_select.run(id);
+                }
+                return;
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        active.set(Some(to));
+        if wrap.get_untracked() {
+            if let Some(r) = el.query_selector(&format!("#logrow-{to}")).ok().flatten() {
+                r.scroll_into_view_with_bool(false);
+            }
+        } else {
+            let (top, h) = (to as f64 * ROW_HEIGHT, f64::from(el.client_height()));
+            let st = f64::from(el.scroll_top());
+            if top < st {
+                el.set_scroll_top(top as i32);
+            } else if top + ROW_HEIGHT > st + h {
+                el.set_scroll_top((top + ROW_HEIGHT - h).ceil() as i32);
+            }
+        }
+        measure();
+    };
     let items = move || {
         let n = rows.get();
         let wrapped = wrap.get();
@@ -124,10 +168,13 @@ pub fn LogList(
         store.with_value(|s| s.query().to_string())
     };
     view! {
-        <div class="log-scroll" class:wrapped=move || wrap.get() node_ref=container on:scroll=move |_| measure() role="list" aria-label="Log entries">
+        <div class="log-scroll" class:wrapped=move || wrap.get() node_ref=container on:scroll=move |_| measure() role="listbox" tabindex="0"
+            aria-label=move || format!("Log entries, {} in all", rows.get()) on:keydown=on_key
+            on:focus=move |_| if active.get_untracked().is_none() { active.set(Some(current.get_untracked().unwrap_or((scroll_top.get_untracked() / ROW_HEIGHT) as usize))) }
+            aria-activedescendant=move || active.get().filter(|a| *a < rows.get()).map(|a| format!("logrow-{a}"))>
             <div class="log-canvas" style:height=move || if wrap.get() { "auto".to_string() } else { format!("{}px", rows.get() as f64 * ROW_HEIGHT) }>
                 <For each=items key=|r| (r.pos, r.entry.id.clone(), r.stamp) let:r>
-                    {row(r, time.get_untracked(), wrap.get_untracked(), query(), on_select)}
+                    {row(r, time.get_untracked(), wrap.get_untracked(), query(), on_select, (active, rows))}
                 </For>
             </div>
         </div>
@@ -143,7 +190,17 @@ struct RowItem {
     stamp: u64,
 }
 
-fn row(r: RowItem, time: TimeShown, wrapped: bool, query: String, on_select: Callback<String>) -> impl IntoView {
+/// `aria`: the active row and the number of rows, for the listbox's position and size.
+fn row(
+    r: RowItem,
+    time: TimeShown,
+    wrapped: bool,
+    query: String,
+    on_select: Callback<String>,
+    aria: (RwSignal<Option<usize>>, Memo<usize>),
+) -> impl IntoView {
+    let (active, rows) = aria;
+    let pos = r.pos;
     let e = r.entry;
     let (is_match, is_current, is_selected) = r.flags;
     let level = e.level.as_ref().map(|l| l.label().to_string()).unwrap_or_else(|| "–".into());
@@ -163,8 +220,9 @@ fn row(r: RowItem, time: TimeShown, wrapped: bool, query: String, on_select: Cal
     let top = (!wrapped).then(|| format!("{}px", r.pos as f64 * ROW_HEIGHT));
     view! {
         <div class="log-row" class:match=is_match class:current=is_current class:selected=is_selected
-            id=format!("logrow-{}", r.pos) data-id=e.id.clone() role="listitem" style:top=top
-            on:click=move |_| on_select.run(id.clone())>
+            id=format!("logrow-{}", r.pos) data-id=e.id.clone() role="option" style:top=top
+            aria-selected=is_selected.to_string() aria-posinset=pos + 1 aria-setsize=move || rows.get() class:active=move || active.get() == Some(pos)
+            on:click=move |_| { active.set(Some(pos)); on_select.run(id.clone()) }>
             <span class="log-time">{time.format(e.created_at_ms)}</span>
             <span class=level_class>{level}</span>
             <span class="log-step" title=step_title>{step}</span>

@@ -64,11 +64,29 @@ pub fn RunActions(run: FlowRun, perform: Perform, #[prop(optional)] read_only: b
     let id = run.id.clone();
     let flow = run.flow_name.clone().unwrap_or_else(|| "its flow".into());
     let actions: Vec<Action> = offered(run.status.as_ref()).into_iter().filter(|a| !read_only || *a == Action::Download).collect();
+    // Keyboard: focus moves into a confirmation as it opens (to Cancel, the harmless
+    // choice); Escape, Cancel or an answer closes it and focus returns to its button.
+    let bar = NodeRef::<leptos::html::Div>::new();
+    let cancel = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(el) = cancel.get() {
+            let _ = el.focus();
+        }
+    });
+    let close = move || {
+        if let Some(a) = confirming.get_untracked() {
+            confirming.set(None);
+            let sel = format!(".action-{}", a.label().to_ascii_lowercase().replace(' ', "-"));
+            if let Some(b) = bar.get_untracked().and_then(|d| d.query_selector(&sel).ok().flatten()) {
+                let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(b).focus();
+            }
+        }
+    };
     // The confirmation closes once its request has been answered.
     Effect::new(move |was: Option<bool>| {
         let now = pending.get();
         if was == Some(true) && !now {
-            confirming.set(None);
+            close();
         }
         now
     });
@@ -94,7 +112,7 @@ pub fn RunActions(run: FlowRun, perform: Perform, #[prop(optional)] read_only: b
     };
 
     view! {
-        <div class="run-actions">
+        <div class="run-actions" node_ref=bar>
             {actions.into_iter().map(|a| view! {
                 <button type="button" class=format!("button action-{}", a.label().to_ascii_lowercase().replace(' ', "-"))
                     disabled=move || pending.get() on:click=move |_| { outcome.set(None); confirming.set(Some(a)) }>
@@ -104,16 +122,19 @@ pub fn RunActions(run: FlowRun, perform: Perform, #[prop(optional)] read_only: b
             {move || confirming.get().map(|a| {
                 let perform = perform.clone();
                 view! {
-                    <div class="confirm" role="alertdialog" aria-labelledby=crate::nav::id("confirm-text")>
+                    <div class="confirm" role="alertdialog" aria-labelledby=crate::nav::id("confirm-text")
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { ev.stop_propagation(); close() }>
                         <p id=crate::nav::id("confirm-text")>{question(a)}</p>
                         <button type="button" class="button primary confirm-yes" disabled=move || pending.get()
                             on:click=move |_| perform(a)>
                             {move || if pending.get() { format!("{}…", a.label()) } else { format!("{}, yes", a.label()) }}
                         </button>
-                        <button type="button" class="button confirm-no" disabled=move || pending.get() on:click=move |_| confirming.set(None)>"Cancel"</button>
+                        <button type="button" class="button confirm-no" node_ref=cancel disabled=move || pending.get() on:click=move |_| close()>"Cancel"</button>
                     </div>
                 }
             })}
+            // A live region that stays: each new result is announced.
+            <div class="action-result" role="status">
             {move || outcome.get().map(|(a, r)| match r {
                 Ok(done) => {
                     let new_run = (a == Action::Retry).then(|| done.run.clone()).flatten();
@@ -123,7 +144,7 @@ pub fn RunActions(run: FlowRun, perform: Perform, #[prop(optional)] read_only: b
                         Action::Download => "The download was queued.".into(),
                     });
                     view! {
-                        <p class="action-done" role="status">
+                        <p class="action-done">
                             {message}
                             {new_run.map(|r| view! { " " <a class="new-run" href=crate::browser::app_href(&crate::url_state::run_href(&r.id))>"Open the new run #"{r.id.clone()}</a> })}
                             {(a == Action::Download).then_some(" Find the file in Patchworks under General Settings → File Downloads.")}
@@ -132,6 +153,7 @@ pub fn RunActions(run: FlowRun, perform: Perform, #[prop(optional)] read_only: b
                 }
                 Err(e) => view! { <ErrorView error=e/> }.into_any(),
             })}
+            </div>
         </div>
     }
 }

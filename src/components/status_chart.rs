@@ -192,15 +192,19 @@ pub fn StatusChart(
                             <rect class=format!("seg seg-{}", series.css()) x=x y=y width=width height=h
                                 data-bucket=i data-series=series.css() role="button" tabindex="0" aria-label=aria
                                 on:click=move |_| narrow(bar, series)
-                                on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { narrow(bar, series) }>
+                                on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" || ev.key() == " " { ev.prevent_default(); narrow(bar, series) }>
                                 <title>{title}</title>
                             </rect>
                         }
                     }).collect::<Vec<_>>()
                 }).collect_view();
+                // The text alternative: the totals by outcome (each bar says its own counts).
+                let sums = Series::ALL.map(|s| format!("{} {}", bars.iter().map(|b| b.count(s)).sum::<u64>(), s.label()));
+                let described = format!("{total} runs from {first} to {last}: {}. Each bar is a button that filters the table to its time and outcome.", sums.join(", "));
                 view! {
-                    <svg class="status-chart" viewBox=format!("0 0 {W} {H}") preserveAspectRatio="none" role="img"
-                        aria-label=format!("{total} runs over the range, by outcome")>
+                    <p class="sr-only" id=crate::nav::id("chart-text")>{described}</p>
+                    <svg class="status-chart" viewBox=format!("0 0 {W} {H}") preserveAspectRatio="none" role="group"
+                        aria-label=format!("{total} runs over the range, by outcome") aria-describedby=crate::nav::id("chart-text")>
                         {rects}
                     </svg>
                     <div class="chart-axis"><span>{first}</span><span class="legend">
@@ -212,7 +216,7 @@ pub fn StatusChart(
     };
 
     view! {
-        <section class="chart-box" aria-label="Runs over time">
+        <section class="chart-box" aria-label=crate::nav::label("Runs over time")>
             <button type="button" class="link-button chart-toggle" aria-expanded=move || (!collapsed.get()).to_string() on:click=toggle>
                 {move || if collapsed.get() { "Show chart" } else { "Hide chart" }}
             </button>

@@ -225,7 +225,11 @@ pub fn RunsPage() -> impl IntoView {
                         <input type="checkbox" id=crate::nav::id("live-toggle") prop:checked=move || live_on.get() on:change=move |ev| live_on.set(event_target_checked(&ev))/>
                         "Live"
                     </label>
-                    <span class="updated" aria-live="polite">
+                    // Announced: what a new page brought (not the time of every refresh).
+                    <span class="sr-only runs-announce" role="status">
+                        {move || shown.with(|s| s.as_ref().map(|s| format!("{} runs loaded", s.page.items.len())))}
+                    </span>
+                    <span class="updated">
                         {move || shown.with(|s| s.as_ref().map(|s| {
                             let t = format_datetime(s.at_ms, browser::zone_offset(zone.get(), s.at_ms));
                             let state = if live.get() { "live, updated " } else { "updated " };

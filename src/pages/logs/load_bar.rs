@@ -16,14 +16,31 @@ pub fn LoadBar(ctx: Ctx, is_running: Memo<bool>) -> impl IntoView {
     let scope = crate::tasks::Scope::here();
     let per_minute = app.config.with_value(|c| c.requests_per_minute);
     let background = ((f64::from(per_minute) * BACKGROUND_SHARE).floor() as u32).max(1);
+    // Keyboard: a button that a click replaces hands focus to the one that takes its place.
+    let focus_soon = |id: &'static str| {
+        let id = crate::nav::id(id);
+        request_animation_frame(move || {
+            if let Some(el) = crate::browser::element_by_id(&id) {
+                let _ = el.focus();
+            }
+        })
+    };
     let start = move || {
+        let had_focus = confirm.get_untracked()
+            || crate::browser::element_by_id(&crate::nav::id("load-all")).is_some_and(|b| {
+                web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()).is_some_and(|a| a.is_same_node(Some(&b)))
+            });
         confirm.set(false);
         ctx.load_all(false);
+        if had_focus {
+            focus_soon("load-cancel");
+        }
     };
     let ask = move || {
         let pages = total.get_untracked().map(|t| t.div_ceil(u64::from(LOAD_PER_PAGE))).unwrap_or(0);
         if pages > CONFIRM_PAGES {
             confirm.set(true);
+            focus_soon("load-confirm");
         } else {
             start();
         }
@@ -45,7 +62,24 @@ pub fn LoadBar(ctx: Ctx, is_running: Memo<bool>) -> impl IntoView {
         version.track();
         store.with_value(LogStore::len) as u64
     };
+    // Announced at each tenth of a load and at its end, not at every page.
+    let step = Memo::new(move |_| match mode.get() {
+        Mode::Loading { .. } => Some(total.get().filter(|t| *t > 0).map_or(0, |t| loaded().saturating_mul(10) / t)),
+        Mode::All => Some(11),
+        _ => None,
+    });
+    let announce = move || {
+        let n = group_thousands(store.with_value(LogStore::len) as u64);
+        step.get().map(|s| {
+            if s > 10 {
+                format!("All {n} entries loaded")
+            } else {
+                format!("Load all: {n} of {}", group_thousands(total.get_untracked().unwrap_or(0)))
+            }
+        })
+    };
     view! {
+        <span class="sr-only" id=crate::nav::id("load-announce") role="status">{announce}</span>
         <div class="load-bar">
             {move || match mode.get() {
                 Mode::Paged => view! {
@@ -58,9 +92,9 @@ pub fn LoadBar(ctx: Ctx, is_running: Memo<bool>) -> impl IntoView {
                     let of = total.get().unwrap_or(0);
                     view! {
                         <progress id=crate::nav::id("load-progress") max=pages.max(1).to_string() value=pages_done.to_string()></progress>
-                        <span class="progress-text" aria-live="polite">{move || format!("Loading: page {} of {} · {} of {} entries",
+                        <span class="progress-text">{move || format!("Loading: page {} of {} · {} of {} entries",
                             group_thousands(u64::from(pages_done)), group_thousands(u64::from(pages)), group_thousands(loaded()), group_thousands(of))}</span>
-                        <button type="button" class="button" id=crate::nav::id("load-cancel") on:click=move |_| ctx.cancel()>"Cancel"</button>
+                        <button type="button" class="button" id=crate::nav::id("load-cancel") on:click=move |_| { ctx.cancel(); focus_soon("load-resume") }>"Cancel"</button>
                     }.into_any()
                 }
                 Mode::All => view! {
@@ -88,7 +122,8 @@ pub fn LoadBar(ctx: Ctx, is_running: Memo<bool>) -> impl IntoView {
             let entries = total.get_untracked().unwrap_or(0);
             let cost = load_cost(entries, background);
             view! {
-                <div class="confirm load-confirm" role="dialog" aria-label="Load every entry?">
+                <div class="confirm load-confirm" role="dialog" aria-label="Load every entry?"
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { ev.stop_propagation(); confirm.set(false); focus_soon("load-all") }>
                     <p>{format!(
                         "Loading all {} entries takes {} requests: {} at this app's request budget ({} background requests a minute), {} at the API's limit of 240 a minute. The list stays usable while it loads, and you can cancel.",
                         group_thousands(entries), group_thousands(cost.requests), minutes_text(cost.minutes_at_budget), background, minutes_text(cost.minutes_at_api)
