@@ -112,22 +112,15 @@ pub fn LogList(
         }
         let page = ((viewport.get_untracked() / ROW_HEIGHT) as usize).saturating_sub(1).max(1);
         let at = active.get_untracked().unwrap_or(0).min(n - 1);
-        let to = match ev.key().as_str() {
-            "ArrowDown" => (at + 1).min(n - 1),
-            "ArrowUp" => at.saturating_sub(1),
-            "PageDown" => (at + page).min(n - 1),
-            "PageUp" => at.saturating_sub(page),
-            "Home" => 0,
-            "End" => n - 1,
-            "Enter" | " " => {
-                ev.prevent_default();
-                if let Some(id) = store.with_value(|s| s.row(at).map(|e| e.id.clone())) {
-                    on_select.run(id);
-                }
-                return;
+        let key = ev.key();
+        if key == "Enter" || key == " " {
+            ev.prevent_default();
+            if let Some(id) = store.with_value(|s| s.row(at).map(|e| e.id.clone())) {
+                on_select.run(id);
             }
-            _ => return,
-        };
+            return;
+        }
+        let Some(to) = key_move(&key, at, n, page) else { return };
         ev.prevent_default();
         active.set(Some(to));
         if wrap.get_untracked() {
@@ -231,6 +224,21 @@ fn row(
     }
 }
 
+/// Where a key moves the active row of `n` (`page` rows a screen): arrows by one, Page
+/// Up/Down by a screen, Home and End to the ends; `None` for other keys.
+pub fn key_move(key: &str, at: usize, n: usize, page: usize) -> Option<usize> {
+    let last = n.checked_sub(1)?;
+    Some(match key {
+        "ArrowDown" => (at + 1).min(last),
+        "ArrowUp" => at.saturating_sub(1),
+        "PageDown" => at.saturating_add(page).min(last),
+        "PageUp" => at.saturating_sub(page),
+        "Home" => 0,
+        "End" => last,
+        _ => return None,
+    })
+}
+
 /// A level's CSS class suffix: letters only, so no value can reach outside `lvl-…`.
 pub fn css_level(label: &str) -> String {
     let s: String = label.chars().filter(char::is_ascii_alphabetic).map(|c| c.to_ascii_lowercase()).collect();
@@ -238,5 +246,23 @@ pub fn css_level(label: &str) -> String {
         "other".into()
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_move;
+
+    #[test]
+    fn keys_move_the_active_entry_within_the_list() {
+        assert_eq!(key_move("ArrowDown", 0, 200_000, 20), Some(1));
+        assert_eq!(key_move("ArrowDown", 199_999, 200_000, 20), Some(199_999));
+        assert_eq!(key_move("ArrowUp", 0, 5, 20), Some(0));
+        assert_eq!(key_move("PageDown", 10, 25, 20), Some(24));
+        assert_eq!(key_move("PageUp", 10, 25, 20), Some(0));
+        assert_eq!(key_move("Home", 7, 25, 20), Some(0));
+        assert_eq!(key_move("End", 7, 25, 20), Some(24));
+        assert_eq!(key_move("x", 7, 25, 20), None);
+        assert_eq!(key_move("End", 0, 0, 20), None, "an empty list has no active entry");
     }
 }

@@ -111,7 +111,8 @@ pub fn RunTable(
                         open()
                     }
                 }
-                on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" && !in_input(&ev) { open2() }>
+                // Enter on the row itself (not on its link, checkbox or expander, which bubble here).
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" && !in_input(&ev) && ev.target() == ev.current_target() { open2() }>
                 <td class="col-id">{select}<a href=href>"#"{id.clone()}</a></td>
                 // Two reactive parts around the status cell (whose expander keeps its own
                 // state): a new state of the run rebuilds these cells, never the row itself.

@@ -110,10 +110,10 @@ pub fn StepsPanel(run: FlowRun) -> impl IntoView {
                 }
             }).collect_view();
             view! {
-                <table class="runs step-table">
+                <div class="table-scroll"><table class="runs step-table">
                     <thead><tr><th>"Status"</th><th>"Step"</th><th>"Errors"</th><th>"Warnings"</th><th>"Info"</th><th>"Debug"</th><th>"First entry"</th><th>"Last entry"</th></tr></thead>
                     <tbody>{rows}</tbody>
-                </table>
+                </table></div>
                 <h3>"Timing"</h3>
                 <svg class="waterfall" viewBox=format!("0 0 800 {height}") role="img" aria-label="Step timing across the run">{svg_rows}</svg>
             }.into_any()

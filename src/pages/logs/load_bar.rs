@@ -64,20 +64,11 @@ pub fn LoadBar(ctx: Ctx, is_running: Memo<bool>) -> impl IntoView {
     };
     // Announced at each tenth of a load and at its end, not at every page.
     let step = Memo::new(move |_| match mode.get() {
-        Mode::Loading { .. } => Some(total.get().filter(|t| *t > 0).map_or(0, |t| loaded().saturating_mul(10) / t)),
-        Mode::All => Some(11),
+        Mode::Loading { .. } => Some(tenth(loaded(), total.get().unwrap_or(0))),
+        Mode::All => Some(DONE),
         _ => None,
     });
-    let announce = move || {
-        let n = group_thousands(store.with_value(LogStore::len) as u64);
-        step.get().map(|s| {
-            if s > 10 {
-                format!("All {n} entries loaded")
-            } else {
-                format!("Load all: {n} of {}", group_thousands(total.get_untracked().unwrap_or(0)))
-            }
-        })
-    };
+    let announce = move || step.get().map(|s| announcement(s, store.with_value(LogStore::len) as u64, total.get_untracked().unwrap_or(0)));
     view! {
         <span class="sr-only" id=crate::nav::id("load-announce") role="status">{announce}</span>
         <div class="load-bar">
@@ -135,5 +126,38 @@ pub fn LoadBar(ctx: Ctx, is_running: Memo<bool>) -> impl IntoView {
                 </div>
             }
         })}
+    }
+}
+
+/// `tenth` of a load that is over.
+const DONE: u64 = 11;
+
+/// How many tenths of `total` are loaded (0 to 10).
+fn tenth(loaded: u64, total: u64) -> u64 {
+    loaded.saturating_mul(10).checked_div(total).map_or(0, |t| t.min(10))
+}
+
+/// What a screen reader hears of a load at a tenth (`DONE` at its end).
+fn announcement(tenth: u64, loaded: u64, total: u64) -> String {
+    if tenth == DONE {
+        format!("All {} entries loaded", group_thousands(loaded))
+    } else {
+        format!("Load all: {} of {}", group_thousands(loaded), group_thousands(total))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_load_is_announced_by_tenths() {
+        assert_eq!(tenth(12_000, 200_000), 0);
+        assert_eq!(tenth(20_000, 200_000), 1);
+        assert_eq!(tenth(200_000, 200_000), 10);
+        assert_eq!(tenth(5, 0), 0);
+        assert_eq!(tenth(u64::MAX, 3), 10);
+        assert_eq!(announcement(0, 12_000, 200_000), "Load all: 12,000 of 200,000");
+        assert_eq!(announcement(DONE, 200_000, 200_000), "All 200,000 entries loaded");
     }
 }
