@@ -244,11 +244,12 @@ async fn narrow_screens_high_zoom_and_reduced_motion() {
         no_sideways_overflow(&b, &format!("connection page at {width} px"), &mut bad).await;
     }
     assert!(bad.is_empty(), "outside the viewport:\n{}", bad.join("\n"));
-    // Reduced motion: no animation (the loading placeholders pulse otherwise).
-    let pulse = "const e = document.createElement('span'); e.className = 'skeleton-bar'; document.body.append(e);
-                 const a = getComputedStyle(e).animationName; e.remove(); return a;";
-    assert_eq!(b.js(pulse).await, json!("pulse"));
+    // Reduced motion: no animation, no transition (the placeholders pulse, a stale table fades).
+    let motion = "const s = document.createElement('div'); s.className = 'skeleton-rows';
+                  const t = document.createElement('div'); t.className = 'stale'; document.body.append(s, t);
+                  const a = [getComputedStyle(s).animationName, getComputedStyle(t).transitionDuration]; s.remove(); t.remove(); return a;";
+    assert_eq!(b.js(motion).await, json!(["pulse", "0.15s"]));
     b.cdp("Emulation.setEmulatedMedia", json!({"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]})).await;
-    assert_eq!(b.js(pulse).await, json!("none"));
+    assert_eq!(b.js(motion).await, json!(["none", "0s"]));
     b.close().await;
 }

@@ -25,16 +25,11 @@ pub fn LoadBar(ctx: Ctx, is_running: Memo<bool>) -> impl IntoView {
             }
         })
     };
+    // The button pressed is replaced by Cancel, which takes the focus (shown only to keyboard users).
     let start = move || {
-        let had_focus = confirm.get_untracked()
-            || crate::browser::element_by_id(&crate::nav::id("load-all")).is_some_and(|b| {
-                web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()).is_some_and(|a| a.is_same_node(Some(&b)))
-            });
         confirm.set(false);
         ctx.load_all(false);
-        if had_focus {
-            focus_soon("load-cancel");
-        }
+        focus_soon("load-cancel");
     };
     let ask = move || {
         let pages = total.get_untracked().map(|t| t.div_ceil(u64::from(LOAD_PER_PAGE))).unwrap_or(0);
