@@ -170,6 +170,7 @@ async fn the_log_viewer_by_keys_alone() {
     tab_to(&b, ".log-detail *", 30).await;
     press(&b, Key::Escape).await;
     wait_gone(&b, ".log-detail h2").await;
+    wait_focus(&b, ".log-scroll").await;
 
     // Load all: the cost first (focus on its button), then progress announced, then cancel.
     tab_back_to(&b, "[id$=load-all]", 60).await;

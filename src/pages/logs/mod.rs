@@ -152,7 +152,14 @@ pub fn LogsPage() -> impl IntoView {
         scrolled_for.set_value(Some(id.clone()));
         go.run((LogsView { log: Some(id), ..view_state.get_untracked() }, true));
     });
-    let close = Callback::new(move |_| go.run((LogsView { log: None, ..view_state.get_untracked() }, true)));
+    // Closing an entry puts focus back on the list it was opened from.
+    let log_view = NodeRef::<leptos::html::Div>::new();
+    let close = Callback::new(move |_| {
+        go.run((LogsView { log: None, ..view_state.get_untracked() }, true));
+        if let Some(list) = log_view.get_untracked().and_then(|d| d.query_selector(".log-scroll").ok().flatten()) {
+            let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(list).focus();
+        }
+    });
 
     // Keyboard: `/` focuses search, Escape closes the entry.
     // Not in a script widget: the host page's keys are the host's.
@@ -205,7 +212,7 @@ pub fn LogsPage() -> impl IntoView {
             {move || error.get().map(|e| view! { <ErrorView error=e on_retry=retry/> })}
             // A log file dropped here opens on the file page (not in a widget or an embed route:
             // they have no such page).
-            <div class="log-view" class:with-detail=move || selected.with(Option::is_some) aria-busy=move || loading.get().to_string()
+            <div class="log-view" node_ref=log_view class:with-detail=move || selected.with(Option::is_some) aria-busy=move || loading.get().to_string()
                 on:dragover=move |ev: web_sys::DragEvent| if files_open { ev.prevent_default() }
                 on:drop=move |ev: web_sys::DragEvent| if files_open { if let Some(f) = file::dropped_file(&ev) { file::open_dropped(nav, f) } }>
                 {move || {
