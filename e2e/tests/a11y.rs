@@ -41,6 +41,14 @@ async fn axe_finds_nothing_serious_on_the_run_table_run_page_and_other_pages() {
     b.wait_for(".confirm .confirm-yes").await;
     found.extend(audit_both(&b, "run page, stop confirmation", &[]).await);
 
+    // The comparison of two runs, and the log file page before a file is chosen.
+    b.goto(&sim.url(&format!("/compare/{failed}/{running}"))).await;
+    b.wait_for(".compare-summary").await;
+    found.extend(audit_both(&b, "comparison of two runs", &[]).await);
+    b.goto(&sim.url("/logs/file")).await;
+    b.wait_for(".log-file-page").await;
+    found.extend(audit_both(&b, "log file page", &[]).await);
+
     b.goto(&sim.url("/settings")).await;
     b.wait_for("form.settings-form, .settings-form").await;
     found.extend(audit_both(&b, "connection page", &[]).await);

@@ -240,6 +240,9 @@ async fn narrow_screens_high_zoom_and_reduced_motion() {
         b.goto(&sim.url("/runs/5/logs?q=e")).await;
         b.wait_for(".log-row.match").await;
         no_sideways_overflow(&b, &format!("log viewer at {width} px"), &mut bad).await;
+        b.goto(&sim.url(&format!("/compare/{failed}/{}", failed + 1))).await;
+        b.wait_for(".compare-summary").await;
+        no_sideways_overflow(&b, &format!("comparison at {width} px"), &mut bad).await;
         b.goto(&sim.url("/settings")).await;
         b.wait_for(".settings-form").await;
         no_sideways_overflow(&b, &format!("connection page at {width} px"), &mut bad).await;

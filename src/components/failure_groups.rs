@@ -138,7 +138,7 @@ pub fn FailureGroups(#[prop(into)] view: Signal<RunsView>) -> impl IntoView {
     let when = move |ms: Option<i64>| ms.map(|ms| format_datetime(ms, browser::zone_offset(zone.get(), ms))).unwrap_or_else(|| "–".into());
 
     view! {
-        <section class="failure-groups" aria-label="Failures grouped by cause">
+        <section class="failure-groups" aria-label=crate::nav::label("Failures grouped by cause")>
             <div class="fg-head">
                 <button type="button" class="button" id=crate::nav::id("group-failures") disabled=running on:click=start>"Group failures"</button>
                 <button type="button" class="button" id=crate::nav::id("stop-grouping") hidden=move || !running() on:click=on_stop>"Stop"</button>

@@ -37,7 +37,7 @@ pub fn LogDetail(
     let json = json_line(&e);
     let link = permalink.map(|p| format!("{}{}", browser::origin(), browser::app_href(&p)));
     view! {
-        <section class="log-detail" aria-label="Log entry">
+        <section class="log-detail" aria-label=crate::nav::label("Log entry")>
             <header>
                 <h2>"Entry #"{e.id.clone()}</h2>
                 <div class="actions">

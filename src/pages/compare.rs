@@ -167,7 +167,7 @@ fn Comparison(a: Side, b: Side) -> impl IntoView {
     let shared = msgs.iter().filter(|m| m.a > 0 && m.b > 0).count();
     view! {
         {(!notes.is_empty()).then(|| view! { <ul class="notice" role="status">{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul> })}
-        <table class="runs compare-summary">
+        <div class="table-scroll"><table class="runs compare-summary">
             <thead><tr><th scope="col"></th><th scope="col">{link(&a.run)}</th><th scope="col">{link(&b.run)}</th></tr></thead>
             <tbody>
                 <tr><th scope="row">"Flow"</th><td>{flow(&a.run)}</td><td>{flow(&b.run)}</td></tr>
@@ -178,10 +178,10 @@ fn Comparison(a: Side, b: Side) -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
         <h2>"Steps"</h2>
         <p class="first-divergence">{divergence}</p>
-        <table class="runs compare-steps">
+        <div class="table-scroll"><table class="runs compare-steps">
             <thead>
                 <tr><th scope="col" rowspan="2">"Step"</th><th scope="colgroup" colspan="3">{format!("Run #{}", a.run.id)}</th><th scope="colgroup" colspan="3">{format!("Run #{}", b.run.id)}</th></tr>
                 <tr>{(0..2).map(|_| view! { <th scope="col">"Duration"</th><th scope="col">"Errors"</th><th scope="col">"Warnings"</th> }).collect_view()}</tr>
@@ -194,7 +194,7 @@ fn Comparison(a: Side, b: Side) -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
         <h2>"Warnings and errors"</h2>
         <p class="muted">{format!("Compared with numbers, ids, quoted values and times masked; {shared} in both runs.")}</p>
         <div class="compare-messages">{only(true)}{only(false)}</div>
