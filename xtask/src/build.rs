@@ -32,27 +32,23 @@ pub fn size_ceiling_bytes(tc: &Toolchain) -> u64 {
 pub fn ceiling(wasm: crate::toolchain::WasmToolchain) -> u64 {
     use crate::toolchain::WasmToolchain::*;
     match wasm {
-        // 430,805 B measured with #17's client half (from 424,203): bounded failure summaries
-        // fetched on opening, durations from the time stamps with the inferred unit, tracked
-        // data, message parts, the e-mail sign-in at loginUrl, pacing by X-RateLimit-Remaining.
-        // 455,064 B measured with #19's log files (from 433,598 on main before it, already
-        // over the old 431,800): /logs/file, its format sniffing and chunked parsers (JSON
-        // Lines, JSON documents, CSV, text), the gzip pump through DecompressionStream, drop.
-        // 444,748 B measured with #21's comparison alone (from 424,204): /compare/:a/:b and its
-        // embed route, the pure comparison, the table's selection, "Compare with previous run".
-        // 448,135 B with failures grouped by cause (#20), measured on main at 0cc6b85 plus
-        // this branch: the grouping view and its task (the result's markup, the list-then-logs
-        // state machine, ~11 KB raw before wasm-opt), the pure grouping, and
-        // `causes::normalise`, linked for the first time (shared with run comparison, #21).
-        // #18, accessibility: 493,077 → 499,653 B measured on main 452ebb8 (+6.6 KB gzip;
-        // +7.5 KB at c729bc8, before #19-#21), plus ~1 KB: the log list as a keyboard listbox
-        // (keys, active entry, position and size per row), focus moved into and back out of
-        // confirmations, live regions (runs loaded, load progress, action results), the chart's
-        // description, landmark names per widget, and the CSS for narrow screens and reduced
-        // motion (also in the widgets' stylesheet, in the wasm).
+        // 2026-11-29, session 5: four features, accessibility and the contract's client half,
+        // measured on the rustup path as each landed: 424,203 B at the start; #17's client
+        // half 430,805 (bounded failure summaries, durations with the inferred unit, tracked
+        // data, message parts, the e-mail sign-in, pacing by X-RateLimit-Remaining); #16's
+        // early request and review fixes 433,584; #19's log files 456,636 (/logs/file, format
+        // sniffing, chunked JSON/CSV/text parsers, the gzip pump through DecompressionStream,
+        // drop); #21's comparison 477,196 (/compare/:a/:b and its embed route, the pure
+        // comparison, the table's selection); #20's failure grouping 493,077 (the view and its
+        // bounded reading, the pure grouping); #18's accessibility 499,653 (the log list as a
+        // keyboard listbox, focus into and out of confirmations, live regions, the chart's
+        // description, landmark names per widget, CSS for narrow screens and reduced motion,
+        // also in the widgets' stylesheet). The Debian and prebuilt paths were not rebuilt
+        // this session: their ceilings add the same growth (+75,450 B) to their last
+        // measurements (416,979 and 455,946 B), plus about 1 %.
         RustupBuildStd => 500_700,
-        DebianBuildStd => 422_000,
-        RustupPrebuilt => 460_000,
+        DebianBuildStd => 497_500,
+        RustupPrebuilt => 536_500,
     }
 }
 
