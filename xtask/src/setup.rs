@@ -142,15 +142,7 @@ fn ensure_binaryen(inst: &mut Installer) -> Result<PathBuf> {
         return Ok(bin);
     }
     inst.act(&format!("npm install binaryen@{number}"), || {
-        if which("npm").is_none() {
-            apt_install(&["nodejs", "npm"])?;
-        }
-        step(&format!("npm install binaryen@{number}"));
-        std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-        run(Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
-            .arg(&dir)
-            .arg(format!("binaryen@{number}")))?;
+        npm_install(&dir, &format!("binaryen@{number}"))?;
         if right() {
             Ok(())
         } else {
@@ -158,6 +150,16 @@ fn ensure_binaryen(inst: &mut Installer) -> Result<PathBuf> {
         }
     })?;
     Ok(bin)
+}
+
+/// `npm install <package>` into `dir` (npm itself from Debian's packages where missing).
+fn npm_install(dir: &Path, package: &str) -> Result {
+    if which("npm").is_none() {
+        apt_install(&["nodejs", "npm"])?;
+    }
+    step(&format!("npm install {package}"));
+    std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    run(Command::new("npm").args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"]).arg(dir).arg(package))
 }
 
 /// axe-core, the accessibility engine the end-to-end audit (`e2e/tests/a11y.rs`) injects
@@ -176,15 +178,7 @@ fn ensure_axe(inst: &mut Installer) -> Result<PathBuf> {
         return Ok(script);
     }
     inst.act(&format!("npm install axe-core@{AXE_VERSION}"), || {
-        if which("npm").is_none() {
-            apt_install(&["nodejs", "npm"])?;
-        }
-        step(&format!("npm install axe-core@{AXE_VERSION}"));
-        std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-        run(Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
-            .arg(&dir)
-            .arg(format!("axe-core@{AXE_VERSION}")))?;
+        npm_install(&dir, &format!("axe-core@{AXE_VERSION}"))?;
         if right() {
             Ok(())
         } else {
