@@ -124,11 +124,16 @@ impl RunErrors {
     }
 }
 
-/// The entries that are errors or worse, each message as its cause's text (`cause_text`).
+/// Error entries kept a run: enough for its causes, bounded whatever the API sends.
+pub const ERRORS_PER_RUN: usize = 100;
+
+/// The first [`ERRORS_PER_RUN`] entries that are errors or worse, each message as its
+/// cause's text (`cause_text`); the rest are neither copied nor read.
 pub fn errors_of(entries: &[FlowRunLog]) -> Vec<FlowRunLog> {
     entries
         .iter()
         .filter(|e| e.level.as_ref().is_some_and(|l| l.is_error()))
+        .take(ERRORS_PER_RUN)
         .map(|e| FlowRunLog { message: cause_text(e), ..e.clone() })
         .collect()
 }

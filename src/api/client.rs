@@ -82,10 +82,7 @@ impl Slot {
 
     /// Aborts the request in flight, if any; its answer comes back as `ApiError::Aborted`.
     pub fn cancel(&self) {
-        if let Some(old) = self.current.borrow_mut().take() {
-            old.abort();
-        }
-        self.generation.set(self.generation.get() + 1);
+        self.claim();
     }
 
     fn is_current(&self, g: u64) -> bool {

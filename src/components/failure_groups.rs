@@ -22,8 +22,6 @@ use std::sync::Arc;
 const CACHE_ENTRIES: usize = 8;
 /// Runs listed per group; the rest are counted.
 const RUNS_SHOWN: usize = 100;
-/// Error entries read per run (a run with more is still grouped by these).
-const ERRORS_PER_RUN: usize = 100;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Phase {
@@ -269,9 +267,7 @@ async fn work(client: ApiClient, view: RunQuery, out: RwSignal<Option<Outcome>>)
                     // Only the runs this page held when counted (whatever else it holds now).
                     for r in p.items.into_iter().take(failures::PER_PAGE as usize) {
                         if let Some(&i) = index.get(&r.id).filter(|_| page_runs.iter().any(|x| x.id == r.id)) {
-                            let mut errors = failures::errors_of(&r.problems);
-                            errors.truncate(ERRORS_PER_RUN);
-                            runs[i].errors = errors;
+                            runs[i].errors = failures::errors_of(&r.problems);
                             if let Some(lq) = failures::log_lookup(&r) {
                                 singles.push((i, failures::Single::Log(lq)));
                             }
@@ -303,8 +299,7 @@ async fn work(client: ApiClient, view: RunQuery, out: RwSignal<Option<Outcome>>)
         };
         match entries {
             Ok(entries) => {
-                let mut errors = failures::errors_of(&entries);
-                errors.truncate(ERRORS_PER_RUN);
+                let errors = failures::errors_of(&entries);
                 if !errors.is_empty() {
                     runs[i].errors = errors;
                 }

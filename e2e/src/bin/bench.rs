@@ -128,6 +128,18 @@ const LOAD_FLOOR: &str = r#"const [index, assets, api, key, cache, done] = argum
        fetch(api, {headers: {Authorization: key}, cache: 'no-store'}).then(r => r.json())]))
      .then(() => done(performance.now() - t0), (e) => done('floor failed: ' + e));"#;
 
+/// The API URL of the app's latest run-table request.
+async fn last_table_url(sim: &Sim) -> String {
+    let q = sim.api_requests().await.into_iter().rev().find(e2e::is_table_call).map(|c| c["query"].as_str().unwrap_or("").to_string());
+    format!("/api/v1/flow-runs?{}", q.unwrap_or_else(|| "per_page=100".into()))
+}
+
+/// `LOAD_FLOOR` in this browser with the HTTP cache mode `cache`: ms until all arrived.
+async fn load_floor(b: &Browser, assets: &[String], api: &str, cache: &str) -> f64 {
+    let args = vec![json!("/runs?per_page=100"), json!(assets), json!(api), json!(API_KEY), json!(cache)];
+    b.client.execute_async(LOAD_FLOOR, args).await.unwrap_or_else(|e| panic!("load floor ({cache}): {e}")).as_f64().unwrap_or(f64::NAN)
+}
+
 /// The files `index.html` pulls in on a load (start script, CSS, JS glue, wasm, config.json).
 fn load_assets(dist: &Path) -> Vec<String> {
     let mut out: Vec<String> = std::fs::read_dir(dist)
@@ -178,22 +190,15 @@ async fn table(sim: &Sim, dist: &Path, loads: usize) -> Value {
     for _ in 0..loads {
         let b = Browser::start().await;
         key_without_app(&b, sim).await;
-        // The app's table request, as the previous load (or a first one) made it.
-        let q = sim.api_requests().await.into_iter().rev().find(e2e::is_table_call).map(|c| c["query"].as_str().unwrap_or("").to_string());
-        let api = format!("/api/v1/flow-runs?{}", q.clone().unwrap_or_else(|| "per_page=100".into()));
-        let floor = b
-            .client
-            .execute_async(LOAD_FLOOR, vec![json!("/runs?per_page=100"), json!(assets), json!(api), json!(API_KEY), json!("no-store")])
-            .await
-            .expect("cold floor");
-        cold_floor.push(floor.as_f64().unwrap_or(f64::NAN));
+        // The app's table request, as the previous load (or the first one) made it.
+        let api = last_table_url(sim).await;
+        cold_floor.push(load_floor(&b, &assets, &api, "no-store").await);
         b.goto(&sim.url("/runs?per_page=100")).await;
         let p = b.client.execute_async(PHASES, vec![json!(0)]).await.expect("cold phases");
         cold.push(phase_ms(&p, "rows_in_dom"));
         cold_phases.push(p);
         // The old floor: the app's own table request, fetched and parsed by the page alone.
-        let q = sim.api_requests().await.into_iter().rev().find(e2e::is_table_call).map(|c| c["query"].as_str().unwrap_or("").to_string());
-        let api = format!("/api/v1/flow-runs?{}", q.unwrap_or_default());
+        let api = last_table_url(sim).await;
         let f = b
             .client
             .execute_async(
@@ -205,12 +210,7 @@ async fn table(sim: &Sim, dist: &Path, loads: usize) -> Value {
             .expect("fetch runs");
         fetch_floor.push(f.as_f64().unwrap_or(f64::NAN));
         // Warm: the same browser, assets in its cache; the floor with the cache too.
-        let floor = b
-            .client
-            .execute_async(LOAD_FLOOR, vec![json!("/runs?per_page=100"), json!(assets), json!(api), json!(API_KEY), json!("default")])
-            .await
-            .expect("warm floor");
-        warm_floor.push(floor.as_f64().unwrap_or(f64::NAN));
+        warm_floor.push(load_floor(&b, &assets, &api, "default").await);
         b.goto(&sim.url("/__sim/faults")).await;
         b.goto(&sim.url("/runs?per_page=100")).await;
         let p = b.client.execute_async(PHASES, vec![json!(0)]).await.expect("warm phases");
