@@ -39,15 +39,13 @@ fn contains_ascii_folded(text: &str, query: &str) -> bool {
     if !q.is_ascii() || h.len() < q.len() {
         return false;
     }
-    // Without letters case does not matter (ids, numbers, paths): the standard search.
-    if !q.iter().any(u8::is_ascii_alphabetic) {
-        return text.contains(query);
-    }
-    // Jump from one occurrence of the first byte (either case) to the next, then compare.
+    // Jump from one occurrence of the first byte (either case) to the next (`memchr2`, a
+    // word at a time), then compare. (std's `contains` built a Two-Way searcher for the term
+    // anew for every entry: a third of a search over 200,000 entries, #16's profile.)
     let upper = first.to_ascii_uppercase();
     let last_start = h.len() - q.len();
     let mut i = 0;
-    while let Some(p) = h[i..=last_start].iter().position(|&b| b == first || b == upper) {
+    while let Some(p) = memchr::memchr2(first, upper, &h[i..=last_start]) {
         let at = i + p;
         if h[at + 1..at + q.len()].iter().zip(rest).all(|(a, b)| a.to_ascii_lowercase() == *b) {
             return true;
