@@ -17,10 +17,12 @@ use std::collections::HashSet;
 /// row has a checkbox that adds its run to (or takes it from) the selection for a
 /// comparison, in the order chosen.
 ///
-/// Rows are written in Leptos' builder syntax, not `view!`: under `erase_components` the
-/// macro boxes every child and attribute (`AnyView`, `AnyAttribute`), which made building 100
-/// rows cost several times what the same DOM calls cost (#16's profile); typed views build
-/// straight into the DOM.
+/// Rows are written with Leptos' builder functions and plain functions for their cells, not
+/// `view!` and components: a row has seven reactive parts (expander, summary, checkbox, status,
+/// the two groups of cells, the relative start time) and one text node per text, where the
+/// macro's row had ten (each wrapped in a shared closure under `erase_components`), split
+/// texts and a component per timestamp and badge. Building 100 rows took about a third less (#16:
+/// filter change 39.0 → 29.2 ms against a floor of 19.7 ms).
 #[component]
 pub fn RunTable(
     #[prop(into)] runs: Signal<Vec<FlowRun>>,
@@ -89,7 +91,7 @@ pub fn RunTable(
                 }
             })
             .child((
-                td().class("col-id").child((select, a().href(run_link(&id)).child(("#", id)))),
+                td().class("col-id").child((select, a().href(run_link(&id)).child(format!("#{id}")))),
                 // Two reactive parts around the status cell (whose expander keeps its own
                 // state): a new state of the run rebuilds these cells, never the row itself.
                 move || run.with(flow_cells),
@@ -145,8 +147,8 @@ fn detail_cells(r: &FlowRun, zone: Zone, now_ms: Signal<i64>) -> impl IntoView {
         Some(false) => ("muted", None, "no"),
         None => ("muted", None, "–"),
     };
-    let retry_of = r.retry_of.as_deref().map(|id| a().href(run_link(id)).child(("retry of #", id.to_string())));
-    let retried_as: Vec<_> = r.retried_as.iter().map(|l| a().href(run_link(&l.id)).child(("retried as #", l.id.clone()))).collect();
+    let retry_of = r.retry_of.as_deref().map(|id| a().href(run_link(id)).child(format!("retry of #{id}")));
+    let retried_as: Vec<_> = r.retried_as.iter().map(|l| a().href(run_link(&l.id)).child(format!("retried as #{}", l.id))).collect();
     (
         td().class("col-trigger").child(trigger),
         td().class("col-started").child(started),

@@ -8,7 +8,7 @@ pub fn StatusBadge(status: Option<RunStatus>) -> impl IntoView {
     badge(status)
 }
 
-/// [`StatusBadge`] as a typed view (the run table builds one a row; see `RunTable`).
+/// [`StatusBadge`] as a plain function (the run table builds one a row, without a component each).
 pub fn badge(status: Option<RunStatus>) -> impl IntoView {
     let status = status.unwrap_or(RunStatus::Other("none".into()));
     let label = match &status {

@@ -17,7 +17,7 @@ pub fn fold(s: &str) -> String {
 }
 
 /// The text search looks at: the message and the step's name, folded. `None` when both are
-/// ASCII: those are searched in place ([`contains_ascii_folded`]), so most entries keep no
+/// ASCII: those are searched in place ([`Needle::in_ascii`]), so most entries keep no
 /// second copy of their text.
 fn haystack(e: &FlowRunLog) -> Option<Box<str>> {
     if e.message.is_ascii() && e.step_name.as_deref().is_none_or(str::is_ascii) {
@@ -31,31 +31,55 @@ fn haystack(e: &FlowRunLog) -> Option<Box<str>> {
     Some(s.into_boxed_str())
 }
 
-/// Whether ASCII `text` contains `query` (already folded) ignoring ASCII case. A query with
-/// other characters cannot be in ASCII text: folding keeps ASCII ASCII.
-fn contains_ascii_folded(text: &str, query: &str) -> bool {
-    let (h, q) = (text.as_bytes(), query.as_bytes());
-    let Some((&first, rest)) = q.split_first() else { return true };
-    if !q.is_ascii() || h.len() < q.len() {
-        return false;
+/// A folded search term, prepared once per search: every entry is then scanned without
+/// preparing the term again.
+struct Needle<'q> {
+    query: &'q str,
+    /// The term's first byte in either case, found a word at a time (`memchr`).
+    first: memchr::arch::all::memchr::Two,
+    /// A term with other characters than ASCII cannot be in ASCII text (folding keeps ASCII
+    /// ASCII).
+    ascii: bool,
+}
+
+impl<'q> Needle<'q> {
+    fn new(query: &'q str) -> Needle<'q> {
+        let b = query.as_bytes().first().copied().unwrap_or(0);
+        Needle { query, first: memchr::arch::all::memchr::Two::new(b, b.to_ascii_uppercase()), ascii: query.is_ascii() }
     }
-    // Jump from one occurrence of the first byte (either case) to the next (`memchr2`, a
-    // word at a time), then compare. (std's `contains` built a Two-Way searcher for the term
-    // anew for every entry: a third of a search over 200,000 entries, #16's profile.)
-    let upper = first.to_ascii_uppercase();
-    let last_start = h.len() - q.len();
-    let mut i = 0;
-    while let Some(p) = memchr::memchr2(first, upper, &h[i..=last_start]) {
-        let at = i + p;
-        if h[at + 1..at + q.len()].iter().zip(rest).all(|(a, b)| a.to_ascii_lowercase() == *b) {
-            return true;
+
+    /// Whether ASCII `text` contains the term ignoring ASCII case: from one occurrence of the
+    /// term's first byte (either case) to the next, then compare. (std's `contains` built a
+    /// Two-Way searcher for the term anew for every entry: a third of a search over 200,000
+    /// entries, #16's profile.)
+    fn in_ascii(&self, text: &str) -> bool {
+        let (h, q) = (text.as_bytes(), self.query.as_bytes());
+        let Some((_, rest)) = q.split_first() else { return true };
+        if !self.ascii || h.len() < q.len() {
+            return false;
         }
-        i = at + 1;
-        if i > last_start {
-            break;
+        let last_start = h.len() - q.len();
+        let mut i = 0;
+        while let Some(p) = self.first.find(&h[i..=last_start]) {
+            let at = i + p;
+            if h[at + 1..at + q.len()].iter().zip(rest).all(|(a, b)| a.to_ascii_lowercase() == *b) {
+                return true;
+            }
+            i = at + 1;
+            if i > last_start {
+                break;
+            }
+        }
+        false
+    }
+
+    /// Whether entry `e` (with its folded text, if it has one) contains the term.
+    fn in_entry(&self, e: &FlowRunLog, folded: Option<&str>) -> bool {
+        match folded {
+            Some(f) => f.contains(self.query),
+            None => self.in_ascii(&e.message) || e.step_name.as_deref().is_some_and(|s| self.in_ascii(s)),
         }
     }
-    false
 }
 
 /// What the step filter compares: the step's id, else its name.
@@ -106,14 +130,6 @@ impl<T> Chunked<T> {
     }
 }
 
-/// Whether entry `e` (with its folded text, if it has one) contains the folded `query`.
-fn matches(e: &FlowRunLog, folded: Option<&str>, query: &str) -> bool {
-    match folded {
-        Some(f) => f.contains(query),
-        None => contains_ascii_folded(&e.message, query) || e.step_name.as_deref().is_some_and(|s| contains_ascii_folded(s, query)),
-    }
-}
-
 /// The loaded entries of one log view, and what is derived from them.
 #[derive(Default)]
 pub struct LogStore {
@@ -150,6 +166,8 @@ impl LogStore {
     /// Appends entries in order, skipping ids already held; answers how many were new.
     pub fn append(&mut self, items: impl IntoIterator<Item = FlowRunLog>) -> usize {
         let mut added = 0;
+        let query = self.query.clone();
+        let needle = Needle::new(&query);
         for e in items {
             if self.by_id.contains_key(&e.id) {
                 continue;
@@ -164,7 +182,7 @@ impl LogStore {
             if self.passes(&e) {
                 let pos = self.visible.len() as u32;
                 self.visible.push(i as u32);
-                if !self.query.is_empty() && matches(&e, folded.as_deref(), &self.query) {
+                if !query.is_empty() && needle.in_entry(&e, folded.as_deref()) {
                     self.matches.push(pos);
                 }
             }
@@ -263,11 +281,12 @@ impl LogStore {
 
     /// The rows among `rows` (positions in `visible`, increasing) whose entry contains the query.
     fn matching(&self, rows: impl IntoIterator<Item = u32>) -> Vec<u32> {
+        let needle = Needle::new(&self.query);
         rows.into_iter()
             .filter(|&p| {
                 let Some(&i) = self.visible.get(p as usize) else { return false };
                 let i = i as usize;
-                self.entries.get(i).is_some_and(|e| matches(e, self.folded.get(i).and_then(|f| f.as_deref()), &self.query))
+                self.entries.get(i).is_some_and(|e| needle.in_entry(e, self.folded.get(i).and_then(|f| f.as_deref())))
             })
             .collect()
     }
