@@ -140,9 +140,14 @@ pub struct Sim {
 
 impl Sim {
     pub async fn start(extra: &[&str]) -> Sim {
+        Sim::start_in(&env_path("FRC_DIST"), extra).await
+    }
+
+    /// [`Sim::start`] serving the app from `dist` (a changed copy of it).
+    pub async fn start_in(dist: &std::path::Path, extra: &[&str]) -> Sim {
         let mut child = Command::new(env_path("FRC_SIM_BIN"))
             .args(["--port", "0", "--api-key", API_KEY, "--dist"])
-            .arg(env_path("FRC_DIST"))
+            .arg(dist)
             .args(extra)
             .stdout(Stdio::piped())
             .kill_on_drop(true)

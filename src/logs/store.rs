@@ -37,6 +37,8 @@ struct Needle<'q> {
     query: &'q str,
     /// The term's first byte in either case, found a word at a time (`memchr`).
     first: memchr::arch::all::memchr::Two,
+    /// The term's first byte as it is (in folded text, which is matched exactly).
+    exact: memchr::arch::all::memchr::One,
     /// A term with other characters than ASCII cannot be in ASCII text (folding keeps ASCII
     /// ASCII).
     ascii: bool,
@@ -45,7 +47,8 @@ struct Needle<'q> {
 impl<'q> Needle<'q> {
     fn new(query: &'q str) -> Needle<'q> {
         let b = query.as_bytes().first().copied().unwrap_or(0);
-        Needle { query, first: memchr::arch::all::memchr::Two::new(b, b.to_ascii_uppercase()), ascii: query.is_ascii() }
+        let (first, exact) = (memchr::arch::all::memchr::Two::new(b, b.to_ascii_uppercase()), memchr::arch::all::memchr::One::new(b));
+        Needle { query, first, exact, ascii: query.is_ascii() }
     }
 
     /// Whether ASCII `text` contains the term ignoring ASCII case: from one occurrence of the
@@ -73,10 +76,36 @@ impl<'q> Needle<'q> {
         false
     }
 
+    /// Whether folded text contains the term exactly (bytes: a UTF-8 term matches only at a
+    /// character's start). The same scan as [`Needle::in_ascii`], for the entries that keep a
+    /// folded copy (`str::contains` would prepare the term again for each of them).
+    fn in_folded(&self, text: &str) -> bool {
+        let (h, q) = (text.as_bytes(), self.query.as_bytes());
+        if q.is_empty() {
+            return true;
+        }
+        if h.len() < q.len() {
+            return false;
+        }
+        let last_start = h.len() - q.len();
+        let mut i = 0;
+        while let Some(p) = self.exact.find(&h[i..=last_start]) {
+            let at = i + p;
+            if &h[at..at + q.len()] == q {
+                return true;
+            }
+            i = at + 1;
+            if i > last_start {
+                break;
+            }
+        }
+        false
+    }
+
     /// Whether entry `e` (with its folded text, if it has one) contains the term.
     fn in_entry(&self, e: &FlowRunLog, folded: Option<&str>) -> bool {
         match folded {
-            Some(f) => f.contains(self.query),
+            Some(f) => self.in_folded(f),
             None => self.in_ascii(&e.message) || e.step_name.as_deref().is_some_and(|s| self.in_ascii(s)),
         }
     }
@@ -448,6 +477,20 @@ mod tests {
         assert_eq!(s.match_from(0), Some(0));
         assert_eq!(s.match_from(5), Some(1));
         assert_eq!(s.match_from(99), Some(0));
+    }
+
+    proptest! {
+        #[test]
+        /// The prepared term finds exactly what `str::contains` finds: ignoring ASCII case in
+        /// ASCII text, exactly in folded text (multi-byte characters, repeated first bytes).
+        fn the_needle_finds_what_contains_finds(text in "[a-cA-C1é ]{0,24}", q in "[a-cA-C1é]{0,4}") {
+            let (ft, fq) = (fold(&text), fold(&q));
+            let n = Needle::new(&fq);
+            prop_assert_eq!(n.in_folded(&ft), ft.contains(fq.as_str()));
+            if text.is_ascii() {
+                prop_assert_eq!(n.in_ascii(&text), ft.contains(fq.as_str()));
+            }
+        }
     }
 
     proptest! {
