@@ -650,6 +650,20 @@ async fn signing_out_in_another_tab_signs_this_one_out() {
     drop(owner);
 }
 
+/// A request that has its answer leaves nothing in its slot to abort: the next request of
+/// the kind does not abort a finished one (which costs the browser an `AbortError` each time).
+#[wasm_bindgen_test]
+async fn an_answered_request_leaves_nothing_to_abort() {
+    use flow_run_console::api::{ApiClient, RunQuery, Scheduler, Slot};
+    // The test runner's own server answers 404 at once.
+    let base = format!("{}/frc-no-api", web_sys::window().unwrap().location().origin().unwrap());
+    let client = ApiClient::new(&base, None, 5_000, Scheduler::new(100));
+    let slot = Slot::default();
+    assert!(!slot.in_flight());
+    let _ = client.list_runs(&RunQuery::default(), Some(&slot)).await;
+    assert!(!slot.in_flight(), "the answered request's abort handle is let go");
+}
+
 /// Latest-wins goes by when requests are made, not by when the budget admits them: a
 /// background refresh made before a change of filters, and held by the budget while the
 /// change's request goes out, must not come back with the old filters' page afterwards.
