@@ -172,6 +172,49 @@ async fn filter_bar_toggles_filters_and_shows_removable_chips() {
     host.remove();
 }
 
+/// The bar's fields show what the view holds: after text the view did not take (the URL
+/// keeps only numeric ids) once the view changes again, and after a change from outside
+/// (back, a saved view). A guard for the filter bar's memos (#16): fields people type into
+/// are not among them.
+#[wasm_bindgen_test]
+async fn filter_bar_fields_follow_the_view_not_rejected_text() {
+    use flow_run_console::components::FilterBar;
+    use flow_run_console::url_state::RunsView;
+
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    let state = RwSignal::new(RunsView::new(25));
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        // As the URL does: ids that are no numbers are dropped.
+        let on_change = Callback::new(move |(mut v, _): (RunsView, bool)| {
+            v.flow_id.retain(|id| id.chars().all(|c| c.is_ascii_digit()));
+            state.set(v);
+        });
+        view! { <FilterBar view=state on_change zone=Zone::Utc/> }
+    });
+    let value = |selector: &str| -> String {
+        let el = host.query_selector(selector).unwrap().unwrap_or_else(|| panic!("{selector}"));
+        js_sys::Reflect::get(&el, &"value".into()).unwrap().as_string().unwrap_or_default()
+    };
+
+    let flow: web_sys::HtmlInputElement = host.query_selector("input[name='flow']").unwrap().unwrap().unchecked_into();
+    flow.set_value("x!");
+    flow.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    tick().await;
+    assert!(state.get_untracked().flow_id.is_empty(), "the view did not take the text");
+    click(&host, "button[data-status='3']");
+    tick().await;
+    assert_eq!(value("input[name='flow']"), "", "the next change of view shows what it holds");
+
+    state.set(RunsView { flow_id: vec!["12".into()], retried: Some(true), ..RunsView::new(25) });
+    tick().await;
+    assert_eq!(value("input[name='flow']"), "12");
+    assert_eq!(value("select[name='retried']"), "1");
+    drop(handle);
+    host.remove();
+}
+
 fn log_store(n: u32) -> StoredValue<flow_run_console::logs::LogStore, LocalStorage> {
     use flow_run_console::api::{FlowRunLog, LogLevel};
     let mut s = flow_run_console::logs::LogStore::new();

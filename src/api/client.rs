@@ -89,7 +89,8 @@ impl Slot {
         }
     }
 
-    /// Whether a request of this kind is in flight (sent and not answered).
+    /// Whether the slot holds an abort handle: a request of this kind was sent and has no
+    /// answer yet.
     pub fn in_flight(&self) -> bool {
         self.current.borrow().is_some()
     }

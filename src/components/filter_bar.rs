@@ -78,9 +78,11 @@ pub fn FilterBar(#[prop(into)] view: Signal<RunsView>, on_change: Callback<ViewC
         })
         .collect_view();
 
-    // Each control follows only its own part of the view (memos): a change of one filter
-    // does not set every other control's value again (setting a `<select>`'s or an input's
-    // value is not free: 4 ms of a filter change, #16's profile).
+    // Controls whose value only the view decides (chips, checkboxes, selects) follow only their
+    // own part of it (memos): a change of one filter does not set every other control's value
+    // again (about 4 ms of a filter change in #16's profile). Fields people type into (ids,
+    // dates) are written again at every change of the view, so that text the view did not
+    // take (an id that is no number) is replaced by what the view holds at the next change.
     let range = Memo::new(move |_| view.with(|v| v.range));
     let range_key = move || match range.get() {
         TimeRange::Preset(p) => p.key().to_string(),
@@ -115,7 +117,7 @@ pub fn FilterBar(#[prop(into)] view: Signal<RunsView>, on_change: Callback<ViewC
         Some(utc - i64::from(offset(utc)) * 60_000)
     };
     let custom = move || {
-        let TimeRange::Between { from, to } = range.get() else { return None };
+        let TimeRange::Between { from, to } = view.with(|v| v.range) else { return None };
         Some(view! {
             <label class="inline">"From "
                 <input type="datetime-local" name="from" prop:value=to_input(from)
@@ -128,7 +130,7 @@ pub fn FilterBar(#[prop(into)] view: Signal<RunsView>, on_change: Callback<ViewC
         })
     };
     let day = move || {
-        let TimeRange::Day(d) = range.get() else { return None };
+        let TimeRange::Day(d) = view.with(|v| v.range) else { return None };
         Some(view! {
             <input type="date" name="day" prop:value=format_day(d)
                 on:change=move |ev| if let Some(d) = parse_day(&event_target_value(&ev)) { change(&|v: &mut RunsView| v.range = TimeRange::Day(d), false) }/>
@@ -141,7 +143,7 @@ pub fn FilterBar(#[prop(into)] view: Signal<RunsView>, on_change: Callback<ViewC
                          set: fn(&mut RunsView, Vec<String>)| {
         view! {
             <label class="inline id-filter">{label}" "
-                <input type="text" inputmode="numeric" name=name size="8" placeholder="any" prop:value=Memo::new(move |_| view.with(|v| get(v).join(",")))
+                <input type="text" inputmode="numeric" name=name size="8" placeholder="any" prop:value=move || view.with(|v| get(v).join(","))
                     on:change=move |ev| {
                         let ids: Vec<String> = event_target_value(&ev).split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
                         change(&|v: &mut RunsView| set(v, ids.clone()), false)
