@@ -67,3 +67,26 @@ async fn pages_do_not_jump_when_their_data_arrives() {
     }
     b.close().await;
 }
+
+/// The table stays where it is when the first filter's chips appear (and when the last
+/// goes): they moved it 33 px down and up again on every such change, and made the browser
+/// lay out all its rows again before it could read the answer (#16).
+#[tokio::test]
+async fn the_first_filter_chip_does_not_move_the_table() {
+    let sim = Sim::start(&["--runs", "300", "--days", "5", "--seed", "3"]).await;
+    let b = Browser::start().await;
+    b.sign_in(&sim).await;
+    b.goto(&sim.url("/runs")).await;
+    b.wait_for("table.runs:not(.skeleton) tbody tr").await;
+    let top = async || b.js("return document.querySelector('table.runs').getBoundingClientRect().top;").await.as_f64().expect("a position");
+    let before = top().await;
+    b.wait_for("button.chip-toggle[data-status='3']").await.click().await.expect("the Failure chip");
+    b.wait_for_text(".chips", "Status: Failure").await;
+    frames(&b, 1).await;
+    assert_eq!(top().await, before, "the table moved when the first chip appeared");
+    b.wait_for(".chip.clear-all").await.click().await.expect("Clear all");
+    b.wait_until("the chips are gone", e2e::WAIT, async || b.count(".chips").await == 0).await;
+    frames(&b, 1).await;
+    assert_eq!(top().await, before, "the table moved when the last chip went");
+    b.close().await;
+}

@@ -272,5 +272,13 @@ fn Chips(#[prop(into)] view: Signal<RunsView>, on_change: Callback<ViewChange>) 
             </div>
         })
     };
-    view! { {chips} }
+    // Always one chip high (an invisible strut): the first filter's chips do not push the
+    // table down. They moved it 33 px on every change from no filter to one, and the browser
+    // laid out all 100 rows again before it could read the answer (#16).
+    view! {
+        <div class="chips-row">
+            {chips}
+            <span class="chip chip-strut" aria-hidden="true">"\u{a0}"</span>
+        </div>
+    }
 }
