@@ -278,7 +278,7 @@ fn Chips(#[prop(into)] view: Signal<RunsView>, on_change: Callback<ViewChange>) 
     view! {
         <div class="chips-row">
             {chips}
-            <span class="chip chip-strut" aria-hidden="true">"\u{a0}"</span>
+            <span class="chip-strut" aria-hidden="true">"\u{a0}"</span>
         </div>
     }
 }
