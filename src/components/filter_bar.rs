@@ -83,12 +83,11 @@ pub fn FilterBar(#[prop(into)] view: Signal<RunsView>, on_change: Callback<ViewC
     // again (about 4 ms of a filter change in #16's profile). Fields people type into (ids,
     // dates) are written again at every change of the view, so that text the view did not
     // take (an id that is no number) is replaced by what the view holds at the next change.
-    let range = Memo::new(move |_| view.with(|v| v.range));
-    let range_key = move || match range.get() {
+    let range_key = Memo::new(move |_| match view.with(|v| v.range) {
         TimeRange::Preset(p) => p.key().to_string(),
         TimeRange::Between { .. } => "custom".into(),
         TimeRange::Day(_) => "day".into(),
-    };
+    });
     let on_range = move |ev: leptos::ev::Event| {
         let key = event_target_value(&ev);
         let now = crate::browser::now_ms();
